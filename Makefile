@@ -1,0 +1,95 @@
+# fleetfix.kernel — the two commands:
+#   make audit   read-only audit of this machine, report under reports/
+#   make test    every test: unit, vermin, ansible-lint, ansible-test sanity, Molecule on VMs
+# Everything else (virtualenv, OS packages, the collection, test images) is set up on the way.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= $(CURDIR)/.venv
+BIN := $(VENV)/bin
+COLLECTIONS := $(CURDIR)/.collections
+INSTALLED := $(COLLECTIONS)/ansible_collections/fleetfix/kernel/MANIFEST.json
+REPORTS ?= $(CURDIR)/reports
+BUILD := $(CURDIR)/build
+# Test images the Molecule scenarios boot (tests/testhost/build-image.sh caches them).
+SUITES ?= bookworm
+# OS packages for the test hosts (Debian/Ubuntu names).
+OS_PACKAGES := qemu-system-x86 qemu-utils debootstrap fdisk e2fsprogs openssh-client \
+               zstd lz4 xz-utils cpio rsync git python3-venv shellcheck
+
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export ANSIBLE_NOCOLOR := 1
+export ANSIBLE_FORCE_COLOR := 0
+export PY_COLORS := 0
+
+COLLECTION_FILES := galaxy.yml meta/runtime.yml README.md LICENSE \
+	$(shell find plugins roles playbooks docs changelogs -type f -not -path '*/molecule/*' -not -name '*.pyc' 2>/dev/null)
+
+.PHONY: help audit test venv os-deps collection unit vermin lint sanity molecule images clean
+
+help:
+	@echo "make audit   read-only kernel audit of this machine; report in reports/"
+	@echo "make test    the whole test suite (unit, vermin, lint, sanity, Molecule VMs)"
+
+# ---------------------------------------------------------------- environment
+$(BIN)/.installed: requirements.txt
+	@if ! $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then \
+	  echo "python3-venv is missing: installing it"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv; fi
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+# Install the OS packages the test hosts need, only those that are missing.
+os-deps:
+	@missing=$$(for p in $(OS_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing OS packages:" $$missing; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+# The collection, built into a tarball and installed from it (as users get it).
+$(INSTALLED): $(BIN)/.installed $(COLLECTION_FILES)
+	rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist
+	$(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist . >/dev/null
+	$(BIN)/ansible-galaxy collection install --force --no-deps -p $(COLLECTIONS) $(BUILD)/dist/fleetfix-kernel-*.tar.gz >/dev/null
+	@echo "installed $$(ls $(BUILD)/dist) into $(COLLECTIONS)"
+
+collection: $(INSTALLED)
+
+# ---------------------------------------------------------------- the audit
+audit: $(INSTALLED)
+	$(BIN)/ansible-playbook playbooks/audit.yml --check -e fleetfix_report_dir=$(REPORTS)
+	@echo "report: $(REPORTS)/fleet-report.json and $(REPORTS)/fleet-report.md"
+
+# ---------------------------------------------------------------- tests
+test: os-deps $(INSTALLED)
+	tests/run-suite.sh unit vermin lint sanity molecule
+
+unit: $(BIN)/.installed
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit
+
+vermin: $(BIN)/.installed
+	$(BIN)/vermin --no-tips --violations --eval-annotations -t=2.6- -t=3.6- plugins/modules plugins/module_utils
+
+lint: $(INSTALLED)
+	$(BIN)/ansible-lint --profile production --offline
+
+sanity: $(BIN)/.installed
+	tests/sanity/run.sh $(BIN)
+
+images: os-deps
+	@for s in $(SUITES); do tests/testhost/build-image.sh $$s; done
+
+molecule: images $(INSTALLED)
+	tests/molecule/run-all.sh
+
+clean:
+	rm -rf $(BUILD) $(COLLECTIONS) $(REPORTS)

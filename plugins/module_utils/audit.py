@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetfix.kernel contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run every seed story's collector in one process: the fleet audit's single round trip.
+
+Each collector reads with the same module_utils code its facts module uses and returns
+(facts, finding). A collector that breaks on one host yields an ``error`` finding for its
+story only; the others still report.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import time
+
+from ansible_collections.fleetfix.kernel.plugins.module_utils import pipe
+from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
+
+
+def _pipe_capacity(root, options):
+    write_size = options.get('pipe_write_size') or pipe.KERNEL_DEFAULT_PIPE_MAX_SIZE
+    facts = pipe.collect(root, write_size=write_size, probe=(root == '/'))
+    return facts, pipe.finding(facts, write_size)
+
+
+# story name -> collector; the order is the report's column order.
+COLLECTORS = (
+    ('pipe_capacity', _pipe_capacity),
+)
+STORIES = tuple(name for name, _collector in COLLECTORS)
+
+
+def select_stories(subset):
+    """Resolve a gather_subset-style list ('all', names, '!name') to story names, in order."""
+    wanted = set()
+    excluded = set()
+    for item in subset or ['all']:
+        name = item[1:] if item.startswith('!') else item
+        if name != 'all' and name not in STORIES:
+            raise ValueError('unknown story %r in gather_subset; known: all, %s' % (item, ', '.join(STORIES)))
+        target = excluded if item.startswith('!') else wanted
+        if name == 'all':
+            target.update(STORIES)
+        else:
+            target.add(name)
+    if not wanted:  # only exclusions given: start from everything
+        wanted.update(STORIES)
+    return [name for name in STORIES if name in wanted and name not in excluded]
+
+
+def run(stories, options, root='/'):
+    """Run the named collectors; return (facts by story, findings, milliseconds by story)."""
+    collectors = dict(COLLECTORS)
+    facts = {}
+    findings = []
+    timings = {}
+    for story in stories:
+        started = time.time()
+        try:
+            story_facts, story_finding = collectors[story](root, options)
+        except Exception as exc:  # pylint: disable=broad-except
+            # One broken collector must not hide the others: report it as this story's finding.
+            story_facts = None
+            story_finding = make_finding(story, 'error', 'collector failed: %s' % (exc,),
+                                         {'exception': exc.__class__.__name__})
+        facts[story] = story_facts
+        findings.append(story_finding)
+        timings[story] = int((time.time() - started) * 1000)
+    return facts, findings, timings

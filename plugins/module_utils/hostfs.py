@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetfix.kernel contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Reading a host's /proc, /sys, /etc and /boot under a root directory.
+
+Every reader takes ``root`` (``/`` on a real host) so that unit tests can point it at a
+fixture tree captured from a real machine. Runs on the managed host: Python 2.6+ and 3.6+,
+standard library only.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import errno
+import os
+
+
+class HostReadError(Exception):
+    """A file exists but cannot be read or does not hold what it should."""
+
+
+def host_path(root, path):
+    """Join an absolute host path onto the root directory the readers work under."""
+    return os.path.join(root or '/', path.lstrip('/'))
+
+
+def read_bytes(root, path):
+    """Return the bytes of ``path`` under ``root``, or None when it does not exist."""
+    full = host_path(root, path)
+    try:
+        handle = open(full, 'rb')
+    except (IOError, OSError) as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        raise HostReadError('cannot read %s: %s' % (path, exc.strerror or exc))
+    try:
+        try:
+            return handle.read()
+        except (IOError, OSError) as exc:
+            raise HostReadError('cannot read %s: %s' % (path, exc.strerror or exc))
+    finally:
+        handle.close()
+
+
+def read_text(root, path):
+    """Return the text of ``path`` under ``root`` (UTF-8, undecodable bytes replaced), or None."""
+    data = read_bytes(root, path)
+    if data is None:
+        return None
+    return data.decode('utf-8', 'replace')
+
+
+def sysctl_path(name):
+    """Map a sysctl name (``fs.pipe-max-size``) to its file under /proc/sys."""
+    return '/proc/sys/' + name.replace('.', '/')
+
+
+def read_sysctl(root, name):
+    """Return a sysctl's value as stripped text, or None when the running kernel lacks it."""
+    text = read_text(root, sysctl_path(name))
+    if text is None:
+        return None
+    return text.strip()
+
+
+def parse_int(text, what):
+    """Parse a decimal integer read from the kernel, naming ``what`` if it is not one."""
+    value = (text or '').strip()
+    try:
+        return int(value)
+    except ValueError:
+        raise HostReadError('%s: expected an integer, found %r' % (what, value[:80]))
+
+
+def read_sysctl_int(root, name):
+    """Return an integer sysctl, None when the kernel lacks it; malformed -> HostReadError."""
+    text = read_sysctl(root, name)
+    if text is None:
+        return None
+    return parse_int(text, sysctl_path(name))
+
+
+def kernel_release(root):
+    """The running kernel's release string (``uname -r``), from /proc."""
+    text = read_text(root, '/proc/sys/kernel/osrelease')
+    if text is None:
+        return None
+    return text.strip()

@@ -1,0 +1,130 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetfix.kernel contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: kernel_audit
+short_description: Audit a host for every fleetfix.kernel seed story in one module call
+version_added: 0.1.0
+description:
+  - Runs the collector of every seed story on the host in a single call (one round trip)
+    and returns one finding per story with a status, a one-line summary, the evidence it is
+    based on and the role that fixes it.
+  - Collectors share their parsing code with the facts modules (M(fleetfix.kernel.pipe_facts), ...).
+  - A collector that fails on a host (an unreadable file, an odd kernel) yields an C(error)
+    finding for that story only; the other stories still report.
+  - Only reads. Safe under C(--check); the result is the same with and without it.
+author:
+  - fleetfix.kernel contributors
+options:
+  gather_subset:
+    description:
+      - Which stories to audit, like C(gather_subset) of M(ansible.builtin.setup) - V(all), story
+        names, or story names prefixed with C(!) to leave them out.
+      - "Stories: V(pipe_capacity)."
+    type: list
+    elements: str
+    default: [all]
+  pipe_write_size:
+    description:
+      - For V(pipe_capacity), the largest single write (bytes) your programs make into a pipe.
+        The finding warns when it does not fit the largest pipe an unprivileged process may ask for.
+    type: int
+    default: 1048576
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: linux
+notes:
+  - Runs on Python 2.6+ and 3.6+ on the managed host; standard library only.
+seealso:
+  - module: fleetfix.kernel.pipe_facts
+'''
+
+EXAMPLES = r'''
+- name: Audit every story
+  fleetfix.kernel.kernel_audit:
+  register: audit
+
+- name: Only the pipe story, for programs that write 16 MiB at once
+  fleetfix.kernel.kernel_audit:
+    gather_subset: [pipe_capacity]
+    pipe_write_size: 16777216
+'''
+
+RETURN = r'''
+stories:
+  description: The stories audited, in report order.
+  returned: always
+  type: list
+  elements: str
+  sample: [pipe_capacity]
+findings:
+  description: One finding per audited story.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    story:
+      description: The seed story.
+      type: str
+      sample: pipe_capacity
+    status:
+      description: C(ok), C(warn), C(fail), C(not_applicable) or C(error).
+      type: str
+      sample: warn
+    summary:
+      description: One line for people.
+      type: str
+    evidence:
+      description: The numbers and paths the finding is based on.
+      type: dict
+    remedy:
+      description: The role and variables that fix it; null when nothing needs fixing.
+      type: str
+facts:
+  description: What each story's collector read, as its facts module returns it (null on C(error)).
+  returned: always
+  type: dict
+timings_ms:
+  description: Milliseconds each collector took on the host.
+  returned: always
+  type: dict
+  sample: {pipe_capacity: 3}
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.fleetfix.kernel.plugins.module_utils import audit
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            gather_subset=dict(type='list', elements='str', default=['all']),
+            pipe_write_size=dict(type='int', default=1048576),
+        ),
+        supports_check_mode=True,
+    )
+    try:
+        stories = audit.select_stories(module.params['gather_subset'])
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    if module.params['pipe_write_size'] <= 0:
+        module.fail_json(msg='pipe_write_size must be a positive number of bytes, got %d'
+                         % module.params['pipe_write_size'])
+    facts, findings, timings = audit.run(stories, module.params)
+    module.exit_json(changed=False, stories=stories, findings=findings, facts=facts, timings_ms=timings)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# ansible-test sanity needs the collection at ansible_collections/<ns>/<name>; there is no
+# Docker engine here, so it runs against the local Python (ansible-test makes its own
+# virtualenvs for the tests that pin requirements). The copy holds what git tracks plus
+# new files not ignored, exactly what a clean clone would hold.
+set -euo pipefail
+BIN=${1:?usage: run.sh VENV_BIN}
+cd "$(dirname "$0")/../.."
+top=$PWD
+dest=$top/build/sanity/ansible_collections/fleetfix/kernel
+rm -rf "$top/build/sanity"
+mkdir -p "$dest"
+git ls-files -z --cached --others --exclude-standard | rsync -a --from0 --files-from=- . "$dest/"
+cd "$dest"
+git init -q && git add -A && git -c user.email=ci@localhost -c user.name=ci commit -qm sanity
+pyver=$("$BIN/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+"$BIN/ansible-test" sanity --color no --python "$pyver" --requirements "$@"

@@ -1,0 +1,25 @@
+# Shared settings of the test-host scripts (sourced, not run).
+# shellcheck shell=bash
+FLEETFIX_CACHE=${FLEETFIX_CACHE:-$HOME/.cache/fleetfix}
+FLEETFIX_MIRROR=${FLEETFIX_MIRROR:-http://deb.debian.org/debian}
+FLEETFIX_SSH_KEY="$FLEETFIX_CACHE/ssh/id_ed25519"
+# The management NIC of every test VM has this MAC; the guest's networkd matches on it.
+FLEETFIX_MGMT_MAC=52:54:00:f1:ee:01
+
+log() { printf '[testhost %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf '[testhost] ERROR: %s\n' "$*" >&2; exit 1; }
+
+ensure_ssh_key() {
+  if [ ! -f "$FLEETFIX_SSH_KEY" ]; then
+    mkdir -p "$(dirname "$FLEETFIX_SSH_KEY")"
+    chmod 700 "$(dirname "$FLEETFIX_SSH_KEY")"
+    ssh-keygen -q -t ed25519 -N '' -C fleetfix-testhost -f "$FLEETFIX_SSH_KEY"
+  fi
+}
+
+# Options for talking to a throw-away guest on a loopback port: every instance has fresh
+# host keys, so nothing is recorded in known_hosts.
+ssh_opts() {
+  printf '%s\n' -i "$FLEETFIX_SSH_KEY" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+    -o LogLevel=ERROR -o ConnectTimeout=5 -o BatchMode=yes -o IdentitiesOnly=yes
+}

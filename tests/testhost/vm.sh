@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Start, reach and stop fleetfix test VMs (QEMU under TCG, no KVM needed).
+#
+#   vm.sh start NAME [--suite bookworm|bullseye] [--boot direct|grub] [--mem MB]
+#                    [--root-bus virtio|megasas] [--reuse] [--no-wait] [--qemu-arg ARG]...
+#   vm.sh wait NAME [SECONDS]     wait until SSH answers (fails with the serial log's tail)
+#   vm.sh ssh NAME [COMMAND...]   run a command as root in the guest
+#   vm.sh info NAME               print "port=… pid=… serial=… key=…" for scripts
+#   vm.sh poweroff NAME           clean shutdown, then make sure qemu is gone
+#   vm.sh stop NAME [--keep]      stop qemu by its PID and remove the overlay (--keep: keep it)
+#   vm.sh list                    instances with a live qemu
+#
+# Every instance runs on a qcow2 overlay over the cached base image, so it starts clean.
+# Its only NIC is user-mode networking with restrict=on: the guest cannot send a packet
+# off this machine; the one way in is the SSH forward on 127.0.0.1.
+# qemu is only ever stopped by the PID it wrote, never by name.
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/testhost/common.sh
+. "$HERE/common.sh"
+
+RUN="$FLEETFIX_CACHE/run"
+usage() { sed -n '2,14p' "$0" >&2; exit 2; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+inst_dir() { printf '%s/%s' "$RUN" "$1"; }
+
+qemu_pid() {
+  local d; d=$(inst_dir "$1")
+  [ -f "$d/qemu.pid" ] || return 1
+  local pid; pid=$(cat "$d/qemu.pid")
+  # The PID must still be *our* qemu: same process, same pidfile argument.
+  if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$d/pidfile"; then
+    echo "$pid"
+    return 0
+  fi
+  return 1
+}
+
+guest_ssh() {
+  local name=$1; shift
+  local d; d=$(inst_dir "$name")
+  [ -f "$d/port" ] || die "no instance '$name'"
+  # shellcheck disable=SC2046
+  ssh $(ssh_opts) -p "$(cat "$d/port")" root@127.0.0.1 "$@"
+}
+
+cmd_wait() {
+  local name=$1 timeout=${2:-${FLEETFIX_BOOT_TIMEOUT:-300}}
+  local d; d=$(inst_dir "$name")
+  local start; start=$(date +%s)
+  while :; do
+    if ! qemu_pid "$name" >/dev/null; then
+      log "qemu of '$name' exited before SSH answered; serial log tail:"
+      tail -n 40 "$d/serial.log" >&2 || true
+      return 1
+    fi
+    if guest_ssh "$name" true 2>/dev/null; then
+      log "$name: SSH up after $(( $(date +%s) - start )) s"
+      return 0
+    fi
+    if [ $(( $(date +%s) - start )) -ge "$timeout" ]; then
+      log "$name: no SSH after ${timeout} s; serial log tail:"
+      tail -n 40 "$d/serial.log" >&2 || true
+      return 1
+    fi
+    sleep 2
+  done
+}
+
+cmd_start() {
+  local name=${1:-}; [ -n "$name" ] || usage; shift
+  local suite=bookworm boot=direct mem=1536 wait=1 reuse=0 disk="" kdir="" overlay=1 root_bus=virtio
+  local -a extra=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --suite) suite=$2; shift 2 ;;
+      --boot) boot=$2; shift 2 ;;
+      --mem) mem=$2; shift 2 ;;
+      --root-bus) root_bus=$2; shift 2 ;;
+      --reuse) reuse=1; shift ;;
+      --no-wait) wait=0; shift ;;
+      --qemu-arg) extra+=("$2"); shift 2 ;;
+      --qemu-arg=*) extra+=("${1#--qemu-arg=}"); shift ;;
+      # Used by build-image.sh for the first boot of a base image under construction.
+      --disk) disk=$2; shift 2 ;;
+      --kernel-dir) kdir=$2; shift 2 ;;
+      --no-overlay) overlay=0; shift ;;
+      *) die "start: unknown option '$1'" ;;
+    esac
+  done
+  case "$boot" in direct|grub) ;; *) die "start: --boot is direct or grub, not '$boot'" ;; esac
+  case "$root_bus" in virtio|megasas) ;; *) die "start: --root-bus is virtio or megasas, not '$root_bus'" ;; esac
+  local d; d=$(inst_dir "$name")
+  if qemu_pid "$name" >/dev/null; then die "instance '$name' is already running"; fi
+  mkdir -p "$d"
+  local img="$FLEETFIX_CACHE/images/$suite"
+  [ -n "$kdir" ] || kdir=$img
+  if [ -z "$disk" ]; then
+    [ -f "$img/disk.qcow2" ] || die "no image for '$suite': run tests/testhost/build-image.sh $suite"
+    disk="$d/overlay.qcow2"
+    if [ "$reuse" = 0 ] || [ ! -f "$disk" ]; then
+      rm -f "$disk"
+      qemu-img create -q -f qcow2 -F qcow2 -b "$img/disk.qcow2" "$disk"
+    fi
+  elif [ "$overlay" = 1 ]; then
+    die "start: --disk goes with --no-overlay"
+  fi
+  local port; port=$(free_port)
+  echo "$port" >"$d/port"
+  : >"$d/serial.log"
+  rm -f "$d/pidfile" "$d/qemu.pid"
+
+  local -a boot_args=()
+  if [ "$boot" = direct ]; then
+    # Direct kernel boot: fast, but a reboot from inside reloads *these* files, not the
+    # guest's own initramfs or grub.cfg: roles that change those are tested with --boot grub.
+    boot_args=(-kernel "$kdir/vmlinuz" -initrd "$kdir/initrd"
+               -append "root=LABEL=rootfs rw console=ttyS0,115200 panic=-1 ${FLEETFIX_KERNEL_ARGS:-}")
+  fi
+  local -a root_disk=(-drive "file=$disk,if=none,id=disk0,format=qcow2,cache=unsafe"
+                      -device virtio-blk-pci,drive=disk0,addr=0x4)
+  if [ "$root_bus" = megasas ]; then
+    # LSI MegaRAID SAS 1078 (Linux megaraid_sas), as in seed story 4's LSI SAS HBA.
+    root_disk=(-device megasas,id=scsi0,addr=0x6 -drive "file=$disk,if=none,id=disk0,format=qcow2,cache=unsafe"
+               -device scsi-hd,drive=disk0,bus=scsi0.0)
+  fi
+  # shellcheck disable=SC2054
+  qemu-system-x86_64 -name "fleetfix-$name" -accel tcg,thread=multi -smp 2 -m "$mem" -nodefaults \
+    -display none -serial "file:$d/serial.log" -pidfile "$d/pidfile" -daemonize \
+    -qmp "unix:$d/qmp.sock,server=on,wait=off" \
+    "${root_disk[@]}" \
+    -netdev "user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22" \
+    -device "virtio-net-pci,netdev=mgmt,mac=$FLEETFIX_MGMT_MAC,addr=0x2" \
+    "${boot_args[@]}" ${extra[@]+"${extra[@]}"} >"$d/qemu.out" 2>&1 \
+    || { cat "$d/qemu.out" >&2; die "qemu did not start"; }
+  # qemu deletes its pidfile before it has exited: keep our own copy of the PID.
+  cp "$d/pidfile" "$d/qemu.pid"
+  log "$name: qemu pid $(cat "$d/qemu.pid"), ssh on 127.0.0.1:$port, boot=$boot, suite=$suite"
+  if [ "$wait" = 1 ]; then
+    cmd_wait "$name" || { cmd_stop "$name" --keep >/dev/null 2>&1; return 1; }
+  fi
+}
+
+cmd_stop() {
+  local name=${1:-}; [ -n "$name" ] || usage
+  local keep=${2:-}
+  local d; d=$(inst_dir "$name")
+  local pid
+  if pid=$(qemu_pid "$name"); then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; sleep 0.5; fi
+    log "$name: qemu $pid stopped"
+  fi
+  if [ "$keep" != --keep ]; then
+    rm -f "$d/overlay.qcow2"
+  fi
+  rm -f "$d/qemu.pid" "$d/pidfile" "$d/qmp.sock"
+}
+
+cmd_poweroff() {
+  local name=$1 pid
+  pid=$(qemu_pid "$name") || return 0
+  guest_ssh "$name" 'systemctl poweroff' >/dev/null 2>&1 || true
+  for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  cmd_stop "$name" --keep
+}
+
+cmd_info() {
+  local d; d=$(inst_dir "$1")
+  [ -f "$d/port" ] || die "no instance '$1'"
+  printf 'port=%s pid=%s serial=%s key=%s\n' "$(cat "$d/port")" "$(qemu_pid "$1" || echo none)" \
+    "$d/serial.log" "$FLEETFIX_SSH_KEY"
+}
+
+cmd_list() {
+  [ -d "$RUN" ] || return 0
+  local n
+  for n in "$RUN"/*/; do
+    n=$(basename "$n")
+    if qemu_pid "$n" >/dev/null; then cmd_info "$n"; fi
+  done
+}
+
+[ $# -ge 1 ] || usage
+cmd=$1; shift
+case "$cmd" in
+  start) cmd_start "$@" ;;
+  wait) cmd_wait "$@" ;;
+  ssh) guest_ssh "$@" ;;
+  info) cmd_info "$@" ;;
+  poweroff) cmd_poweroff "$@" ;;
+  stop) cmd_stop "$@" ;;
+  list) cmd_list ;;
+  *) usage ;;
+esac

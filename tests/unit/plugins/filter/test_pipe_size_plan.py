@@ -1,0 +1,27 @@
+"""The pipe_size_plan filter: the role's decide step."""
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.fleetfix.kernel.plugins.filter.pipe_size_plan import FilterModule
+from ansible_collections.fleetfix.kernel.plugins.module_utils import pipe
+
+plan = FilterModule().filters()["pipe_size_plan"]
+FACTS = pipe.build_facts("6.1.0-28-amd64", 4096, {"pipe_max_size": 1048576, "pipe_user_pages_soft": 16384,
+                                                  "pipe_user_pages_hard": 0}, 65536, None)
+
+
+def test_plan_through_the_filter():
+    assert plan(FACTS, 16777216)["changes"] == ["fs.pipe-max-size"]
+
+
+def test_bad_value_is_a_filter_error_naming_it():
+    with pytest.raises(AnsibleFilterError) as err:
+        plan(FACTS, 12345678)
+    assert "fleetfix_pipe_max_size=12345678 is not a power of two" in str(err.value)
+
+
+def test_wrong_input_is_named():
+    with pytest.raises(AnsibleFilterError) as err:
+        plan("not facts", 1048576)
+    assert "expects the fleetfix_pipe facts" in str(err.value)

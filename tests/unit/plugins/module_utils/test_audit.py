@@ -1,0 +1,53 @@
+"""The audit runner: story selection and error isolation."""
+
+import pytest
+
+from ansible_collections.fleetfix.kernel.plugins.module_utils import audit
+from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding, worst
+
+
+def test_all_selects_every_story_in_order():
+    assert audit.select_stories(["all"]) == list(audit.STORIES)
+
+
+def test_exclusion_alone_starts_from_everything():
+    assert "pipe_capacity" not in audit.select_stories(["!pipe_capacity"])
+
+
+def test_unknown_story_is_named():
+    with pytest.raises(ValueError) as err:
+        audit.select_stories(["pipes"])
+    assert "unknown story 'pipes'" in str(err.value)
+
+
+def test_a_broken_collector_is_an_error_finding_for_its_story_only(monkeypatch):
+    def broken(root, options):
+        raise IOError(13, "Permission denied")
+
+    def fine(root, options):
+        return {"x": 1}, make_finding("fine", "ok", "all good")
+
+    monkeypatch.setattr(audit, "COLLECTORS", (("broken", broken), ("fine", fine)))
+    facts, findings, timings = audit.run(["broken", "fine"], {})
+    assert [f["status"] for f in findings] == ["error", "ok"]
+    assert "Permission denied" in findings[0]["summary"]
+    assert facts == {"broken": None, "fine": {"x": 1}}
+    assert set(timings) == {"broken", "fine"}
+
+
+def test_pipe_collector_on_a_fixture_tree(fixture_root):
+    facts, findings, _ = audit.run(["pipe_capacity"], {"pipe_write_size": 16777216},
+                                   root=fixture_root("pipe", "rhel7-3.10"))
+    assert findings[0]["status"] == "warn"
+    assert facts["pipe_capacity"]["pipe_max_size"] == 1048576
+
+
+def test_worst_status():
+    assert worst(["ok", "warn", "not_applicable"]) == "warn"
+    assert worst([]) == "ok"
+    assert worst(["fail", "error"]) == "error"
+
+
+def test_unknown_status_is_refused():
+    with pytest.raises(ValueError):
+        make_finding("x", "bad", "nope")

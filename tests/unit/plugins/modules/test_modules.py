@@ -1,0 +1,53 @@
+"""Modules end to end in-process: arguments, results, and clean failures (no tracebacks)."""
+
+import json
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.fleetfix.kernel.plugins.modules import kernel_audit, pipe_facts
+
+
+def run_module(module, args, capsys):
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as exit_info:
+            module.main()
+    result = json.loads(capsys.readouterr().out)
+    return exit_info.value.code, result
+
+
+def test_pipe_facts_returns_facts(capsys):
+    code, result = run_module(pipe_facts, {"write_size": 65536}, capsys)
+    assert code == 0
+    facts = result["ansible_facts"]["fleetfix_pipe"]
+    assert result["changed"] is False
+    assert facts["write_fits_default_pipe"] is True
+    assert facts["resize_probe"]["capacity"] == 65536
+
+
+def test_pipe_facts_rejects_a_non_positive_write_size(capsys):
+    code, result = run_module(pipe_facts, {"write_size": 0}, capsys)
+    assert code == 1
+    assert result["msg"] == "write_size must be a positive number of bytes, got 0"
+    assert "exception" not in result
+
+
+def test_pipe_facts_rejects_a_string(capsys):
+    code, result = run_module(pipe_facts, {"write_size": "lots"}, capsys)
+    assert code == 1
+    assert "write_size" in result["msg"] and "lots" in result["msg"]
+
+
+def test_kernel_audit_all(capsys):
+    code, result = run_module(kernel_audit, {}, capsys)
+    assert code == 0
+    assert result["stories"] == ["pipe_capacity"]
+    assert [f["story"] for f in result["findings"]] == ["pipe_capacity"]
+    assert result["findings"][0]["status"] in ("ok", "warn")
+    assert result["facts"]["pipe_capacity"]["pipe_max_size"] > 0
+
+
+def test_kernel_audit_unknown_story(capsys):
+    code, result = run_module(kernel_audit, {"gather_subset": ["nope"]}, capsys)
+    assert code == 1
+    assert "unknown story 'nope'" in result["msg"]
