@@ -31,7 +31,7 @@ CHROOT_PKGS="linux-image-amd64 grub-pc dbus libpam-systemd $EXTRA_PKGS"
 DISK_MB=${FLEETFIX_DISK_MB:-4096}
 
 OUT="$FLEETFIX_CACHE/images/$SUITE"
-STAMP_INPUT="$(cat "$HERE/build-image.sh" "$HERE/common.sh" "$HERE/vm.sh"; find "$HERE/image" -type f | LC_ALL=C sort | xargs cat; echo "$SUITE $BASE_PKGS $CHROOT_PKGS $DISK_MB")"
+STAMP_INPUT="$(cat "$HERE/build-image.sh"; find "$HERE/image" -type f | LC_ALL=C sort | xargs cat; echo "$SUITE $BASE_PKGS $CHROOT_PKGS $DISK_MB")"
 STAMP=$(printf '%s' "$STAMP_INPUT" | sha256sum | cut -d' ' -f1)
 
 if [ -f "$OUT/stamp" ] && [ "$(cat "$OUT/stamp")" = "$STAMP" ] && [ -f "$OUT/disk.qcow2" ]; then
@@ -131,10 +131,13 @@ trap '"$HERE/vm.sh" stop "$FIRST" >/dev/null 2>&1 || true; cleanup' EXIT
   grub-install --target=i386-pc /dev/vda >/dev/null 2>&1
   update-grub >/dev/null 2>&1
   grep -q "^menuentry" /boot/grub/grub.cfg
-  rm -f /etc/ssh/ssh_host_*
   : > /etc/machine-id
   rm -rf /var/log/journal/* /root/.ansible
+  rm -f /etc/ssh/ssh_host_*
   sync
+  # No new SSH session can start without host keys: power off from this one, in the
+  # background so that it can close first.
+  nohup sh -c "sleep 1; systemctl poweroff" >/dev/null 2>&1 &
 ' || die "GRUB install inside the first boot failed"
 "$HERE/vm.sh" poweroff "$FIRST"
 log "GRUB installed in $(( $(date +%s) - t3 )) s"
