@@ -15,7 +15,7 @@ description:
     C(docs/fleet-report-schema.md)) - per host its findings, or why there are none
     (C(unreachable), C(failed)), and counts per story and status.
 author:
-  - fleetfix.kernel contributors
+  - fleetfix.kernel contributors (@fleetfix)
 positional: _input, hostvars
 options:
   _input:

@@ -16,7 +16,7 @@ description:
   - Fails with a message naming the value when it is invalid (not an integer, below a page,
     not a power of two, above the cap) or when the running kernel lacks the sysctl.
 author:
-  - fleetfix.kernel contributors
+  - fleetfix.kernel contributors (@fleetfix)
 positional: _input, max_size
 options:
   _input:

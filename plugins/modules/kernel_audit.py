@@ -20,7 +20,7 @@ description:
     finding for that story only; the other stories still report.
   - Only reads. Safe under C(--check); the result is the same with and without it.
 author:
-  - fleetfix.kernel contributors
+  - fleetfix.kernel contributors (@fleetfix)
 options:
   gather_subset:
     description:

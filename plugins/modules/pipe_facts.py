@@ -21,7 +21,7 @@ description:
     first drops to the C(nobody) user; what it reports is what an ordinary program gets.
   - Only reads. Safe under C(--check).
 author:
-  - fleetfix.kernel contributors
+  - fleetfix.kernel contributors (@fleetfix)
 options:
   write_size:
     description:

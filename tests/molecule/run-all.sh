@@ -15,6 +15,8 @@ cleanup() { tests/testhost/vm.sh list 2>/dev/null | grep -q . && {
     tests/testhost/vm.sh stop "$(basename "$d")" >/dev/null 2>&1 || true; done; }; }
 trap cleanup EXIT
 
+stamp_lines() { while IFS= read -r line; do printf '%(%s)T %s\n' -1 "$line"; done; }
+
 failed=0 passed=0
 for yml in roles/*/molecule/*/molecule.yml; do
   [ -f "$yml" ] || continue
@@ -24,14 +26,13 @@ for yml in roles/*/molecule/*/molecule.yml; do
   log="$out/$role-$scenario.log"
   echo "--- molecule: $role/$scenario (log: $log)"
   start=$(date +%s)
-  if (cd "roles/$role" && molecule test -s "$scenario") >"$log" 2>&1; then
+  # Every line carries the second it was printed, for the phase times.
+  if (cd "roles/$role" && molecule test -s "$scenario") 2>&1 | stamp_lines >"$log"; then
     status=passed; passed=$((passed + 1))
   else
     status=FAILED; failed=$((failed + 1))
     tail -n 80 "$log"
   fi
-  # Phase times from Molecule's own log lines ("INFO ... ➜ converge: Completed" style varies
-  # between versions), so measure them ourselves from the action banners' timestamps.
   python3 tests/molecule/phase_times.py "$log" "$role/$scenario" "$(( $(date +%s) - start ))" "$status" | tee -a "$out/times.txt"
 done
 echo "molecule scenarios: $passed passed, $failed failed"

@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 # -*- coding: utf-8 -*-
 """Snapshot what a role could change on a test VM: file checksums and sysctl values.
 
