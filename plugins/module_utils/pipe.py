@@ -63,7 +63,7 @@ def as_int(value, name):
     strings); anything else is a PipeSettingError naming the variable and the value."""
     if is_int(value):
         return value
-    if hasattr(value, 'isdigit') and not isinstance(value, bytes):
+    if hasattr(value, 'isdigit'):  # text (and Python 2 unicode)
         text = value.strip()
         if text.isdigit():
             return int(text)

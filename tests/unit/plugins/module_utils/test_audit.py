@@ -36,8 +36,8 @@ def test_a_broken_collector_is_an_error_finding_for_its_story_only(monkeypatch):
 
 
 def test_pipe_collector_on_a_fixture_tree(fixture_root):
-    facts, findings, _timings = audit.run(["pipe_capacity"], {"pipe_write_size": 16777216},
-                                   root=fixture_root("pipe", "rhel7-3.10"))
+    root = fixture_root("pipe", "rhel7-3.10")
+    facts, findings, _timings = audit.run(["pipe_capacity"], {"pipe_write_size": 16777216}, root=root)
     assert findings[0]["status"] == "warn"
     assert facts["pipe_capacity"]["pipe_max_size"] == 1048576
 
