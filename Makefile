@@ -9,12 +9,15 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= $(CURDIR)/.venv
 BIN := $(VENV)/bin
+# The second controller: ansible-core 2.16, the last for Python 2.7 / 3.6 targets.
+VENV216 ?= $(CURDIR)/.venv-2.16
+BIN216 := $(VENV216)/bin
 COLLECTIONS := $(CURDIR)/.collections
 INSTALLED := $(COLLECTIONS)/ansible_collections/fleetfix/kernel/MANIFEST.json
 REPORTS ?= $(CURDIR)/reports
 BUILD := $(CURDIR)/build
 # Test images the Molecule scenarios boot (tests/testhost/build-image.sh caches them).
-SUITES ?= bookworm
+SUITES ?= bookworm bullseye
 # OS packages for the test hosts (Debian/Ubuntu names).
 OS_PACKAGES := qemu-system-x86 qemu-utils debootstrap fdisk e2fsprogs openssh-client \
                zstd lz4 xz-utils cpio rsync git python3-venv shellcheck
@@ -29,7 +32,8 @@ export PY_COLORS := 0
 COLLECTION_FILES := galaxy.yml meta/runtime.yml README.md LICENSE \
 	$(shell find plugins roles playbooks docs changelogs -type f -not -path '*/molecule/*' -not -name '*.pyc' 2>/dev/null)
 
-.PHONY: help audit test venv os-deps collection unit vermin lint sanity molecule images clean
+.PHONY: help audit test venv venv-2.16 os-deps collection unit vermin lint sanity sanity-2.16 \
+	molecule py27 images clean
 
 help:
 	@echo "make audit   read-only kernel audit of this machine; report in reports/"
@@ -46,6 +50,14 @@ $(BIN)/.installed: requirements.txt
 	touch $@
 
 venv: $(BIN)/.installed
+
+$(BIN216)/.installed: requirements-2.16.txt $(BIN)/.installed
+	$(PYTHON) -m venv $(VENV216)
+	$(BIN216)/pip install -q --upgrade pip
+	$(BIN216)/pip install -q -r requirements-2.16.txt
+	touch $@
+
+venv-2.16: $(BIN216)/.installed
 
 # Install the OS packages the test hosts need, only those that are missing.
 os-deps:
@@ -71,7 +83,7 @@ audit: $(INSTALLED)
 
 # ---------------------------------------------------------------- tests
 test: os-deps $(INSTALLED)
-	tests/run-suite.sh unit vermin lint sanity molecule
+	tests/run-suite.sh unit vermin lint sanity sanity-2.16 molecule py27
 
 unit: $(BIN)/.installed
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit
@@ -85,11 +97,18 @@ lint: $(INSTALLED)
 sanity: $(BIN)/.installed
 	tests/sanity/run.sh $(BIN)
 
+sanity-2.16: $(BIN216)/.installed
+	tests/sanity/run.sh $(BIN216)
+
 images: os-deps
 	@for s in $(SUITES); do tests/testhost/build-image.sh $$s; done
 
 molecule: images $(INSTALLED)
 	tests/molecule/run-all.sh
+
+# Every module and role on a real Python 2.7 target under ansible-core 2.16 (tests/py27).
+py27: images $(BIN216)/.installed $(INSTALLED)
+	tests/py27/run.sh $(BIN216)
 
 clean:
 	rm -rf $(BUILD) $(COLLECTIONS) $(REPORTS)

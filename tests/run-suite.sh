@@ -2,7 +2,7 @@
 # Run test stages one after another (each is a make target), time them, keep going after a
 # failure so one run shows everything, and end with one summary line. Exit 1 if any failed.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 mkdir -p build
 passed=0 failed=0
 summary=()

@@ -3,16 +3,30 @@
 # Logs go to build/molecule/<role>-<scenario>.log; phase times to build/molecule/times.txt.
 # Whatever happens, no VM started here outlives the run (stopped by PID, never by name).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 top=$PWD
 out=$top/build/molecule
 mkdir -p "$out"
 : >"$out/times.txt"
 only=${FLEETFIX_SCENARIOS:-}
 
-cleanup() { tests/testhost/vm.sh list 2>/dev/null | grep -q . && {
-  echo "stopping leftover VMs"; for d in "${FLEETFIX_CACHE:-$HOME/.cache/fleetfix}"/run/*/; do
-    tests/testhost/vm.sh stop "$(basename "$d")" >/dev/null 2>&1 || true; done; }; }
+# The safety net stops only the VMs this script's scenarios name (their platforms), never
+# other instances that may be running from the same cache.
+platform_names() {
+  python3 - "$@" <<'PY'
+import sys, yaml
+for path in sys.argv[1:]:
+    with open(path) as handle:
+        for platform in (yaml.safe_load(handle) or {}).get("platforms", []):
+            print(platform["name"])
+PY
+}
+cleanup() {
+  local name
+  for name in $(platform_names roles/*/molecule/*/molecule.yml); do
+    tests/testhost/vm.sh stop "$name" >/dev/null 2>&1 || true
+  done
+}
 trap cleanup EXIT
 
 stamp_lines() { while IFS= read -r line; do printf '%(%s)T %s\n' -1 "$line"; done; }

@@ -30,8 +30,11 @@ BASE_PKGS="systemd-sysv,udev,openssh-server,python3,iproute2,kmod,dracut,ifupdow
 CHROOT_PKGS="linux-image-amd64 grub-pc dbus libpam-systemd $EXTRA_PKGS"
 DISK_MB=${FLEETFIX_DISK_MB:-4096}
 
+# Bump when a change of this script changes what goes into the image; files under image/ and
+# the package lists count by themselves.
+IMAGE_VERSION=1
 OUT="$FLEETFIX_CACHE/images/$SUITE"
-STAMP_INPUT="$(cat "$HERE/build-image.sh"; find "$HERE/image" -type f | LC_ALL=C sort | xargs cat; echo "$SUITE $BASE_PKGS $CHROOT_PKGS $DISK_MB")"
+STAMP_INPUT="$(echo "image version $IMAGE_VERSION"; find "$HERE/image" -type f | LC_ALL=C sort | xargs cat; echo "$SUITE $BASE_PKGS $CHROOT_PKGS $DISK_MB")"
 STAMP=$(printf '%s' "$STAMP_INPUT" | sha256sum | cut -d' ' -f1)
 
 if [ -f "$OUT/stamp" ] && [ "$(cat "$OUT/stamp")" = "$STAMP" ] && [ -f "$OUT/disk.qcow2" ]; then
@@ -50,7 +53,7 @@ WORK=$(mktemp -d "$FLEETFIX_CACHE/build-$SUITE.XXXXXX")
 ROOT="$WORK/root"
 cleanup() {
   for m in dev/pts dev sys proc; do
-    mountpoint -q "$ROOT/$m" 2>/dev/null && umount -l "$ROOT/$m" || true
+    if mountpoint -q "$ROOT/$m" 2>/dev/null; then umount -l "$ROOT/$m" || true; fi
   done
   rm -rf "$WORK"
 }
@@ -80,12 +83,14 @@ chmod +x "$ROOT/usr/sbin/policy-rc.d"
 
 t1=$(date +%s)
 log "installing $CHROOT_PKGS"
+# shellcheck disable=SC2086  # a list of package names
 chroot "$ROOT" /usr/bin/env DEBIAN_FRONTEND=noninteractive LC_ALL=C \
   apt-get install -y -q --no-install-recommends $CHROOT_PKGS >"$WORK/apt.log" 2>&1 \
   || { tail -40 "$WORK/apt.log" >&2; die "package install in the chroot failed"; }
 log "packages installed in $(( $(date +%s) - t1 )) s"
 
 # Quiet, offline, reproducible guests: nothing reaches out, nothing runs on a timer.
+# shellcheck disable=SC2016  # expanded by the chroot's shell
 chroot "$ROOT" /bin/sh -ec '
   systemctl enable systemd-networkd >/dev/null 2>&1
   for u in systemd-networkd-wait-online.service apt-daily.timer apt-daily-upgrade.timer \
@@ -98,7 +103,7 @@ chroot "$ROOT" /bin/sh -ec '
   rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
   : > /etc/machine-id
 '
-KVER=$(ls "$ROOT/lib/modules" | sort -V | tail -1)
+KVER=$(find "$ROOT/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -1)
 [ -n "$KVER" ] || die "no kernel installed in the image"
 log "kernel $KVER; initramfs by dracut: $(du -h "$ROOT/boot/initrd.img-$KVER" | cut -f1)"
 cp "$ROOT/boot/vmlinuz-$KVER" "$WORK/vmlinuz"

@@ -4,6 +4,7 @@ FLEETFIX_CACHE=${FLEETFIX_CACHE:-$HOME/.cache/fleetfix}
 FLEETFIX_MIRROR=${FLEETFIX_MIRROR:-http://deb.debian.org/debian}
 FLEETFIX_SSH_KEY="$FLEETFIX_CACHE/ssh/id_ed25519"
 # The management NIC of every test VM has this MAC; the guest's networkd matches on it.
+# shellcheck disable=SC2034  # used by vm.sh
 FLEETFIX_MGMT_MAC=52:54:00:f1:ee:01
 
 log() { printf '[testhost %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

@@ -124,10 +124,12 @@ cmd_start() {
   # Throw-away overlays skip host flushes (cache=unsafe); a base image being built does not.
   local cache=unsafe
   [ "$overlay" = 1 ] || cache=writeback
+  # shellcheck disable=SC2054  # commas belong to qemu's option syntax
   local -a root_disk=(-drive "file=$disk,if=none,id=disk0,format=qcow2,cache=$cache"
                       -device virtio-blk-pci,drive=disk0,addr=0x4)
   if [ "$root_bus" = megasas ]; then
     # LSI MegaRAID SAS 1078 (Linux megaraid_sas), as in seed story 4's LSI SAS HBA.
+    # shellcheck disable=SC2054
     root_disk=(-device megasas,id=scsi0,addr=0x6 -drive "file=$disk,if=none,id=disk0,format=qcow2,cache=$cache"
                -device scsi-hd,drive=disk0,bus=scsi0.0)
   fi
