@@ -23,7 +23,9 @@ PY27, PY3 = "bullseye_py27", "bullseye_py3"
 
 def adhoc(bin_dir, inventory, module, args, hosts):
     env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1")
-    cmd = [os.path.join(bin_dir, "ansible"), hosts, "-i", inventory, "-m", module, "-a", json.dumps(args)]
+    cmd = [os.path.join(bin_dir, "ansible"), hosts, "-i", inventory, "-m", module]
+    if args:  # ansible-core 2.16 takes "{}" for free-form parameters
+        cmd += ["-a", json.dumps(args)]
     proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
     try:
         data = json.loads(proc.stdout)

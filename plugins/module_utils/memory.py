@@ -1,0 +1,442 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetfix.kernel contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Free-page watermarks and "page allocation failure" events (seed story 2).
+
+A "page allocation failure" with plenty of memory in `free` is an allocation of order N
+(2^N contiguous pages, often atomic: GFP_ATOMIC cannot wait for reclaim) that found no free
+block of that order while the zone stayed above its min watermark. Most memory was page
+cache, free memory was fragmented into small blocks, and the watermarks - derived from
+vm.min_free_kbytes - were too low to keep a reserve of larger blocks. The parsers below read
+/proc/zoneinfo, /proc/buddyinfo and /proc/meminfo of every kernel from 2.6.32 to 6.x.
+
+Pure functions over text, plus collect() which reads a host tree under ``root``.
+Python 2.6+ / 3.6+, standard library only.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+
+from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import (
+    HostReadError,
+    kernel_release,
+    read_sysctl,
+    read_text,
+)
+
+STORY = 'page_allocation'
+WATERMARK_SYSCTLS = ('vm.min_free_kbytes', 'vm.watermark_scale_factor', 'vm.watermark_boost_factor',
+                     'vm.extra_free_kbytes', 'vm.lowmem_reserve_ratio')
+# Zones whose pages count as lowmem for min_free_kbytes (init_per_zone_wmark_min uses
+# nr_free_buffer_pages(): every zone but HighMem and Movable).
+NOT_LOWMEM_ZONES = ('HighMem', 'Movable', 'Device')
+
+_ZONE_HEADER = re.compile(r'^Node\s+(\d+),\s+zone\s+(\S+)\s*$')
+_ZONE_VALUE = re.compile(r'^\s+(pages free|min|low|high|boost|spanned|present|managed|scanned|cma)\s+(\d+)\s*$')
+_PROTECTION = re.compile(r'^\s+protection:\s+\(([\d,\s]*)\)\s*$')
+_BUDDY = re.compile(r'^Node\s+(\d+),\s+zone\s+(\S+)((?:\s+\d+)+)\s*$')
+
+
+class MemoryParseError(HostReadError):
+    """A /proc memory file is not shaped the way any known kernel writes it."""
+
+
+def parse_zoneinfo(text, source='/proc/zoneinfo'):
+    """Zones of /proc/zoneinfo: node, zone, free pages, watermarks, sizes, protection.
+
+    Only each zone's header block is read: "high:" inside its pagesets section is a per-cpu
+    list size, not a watermark (hence also the patterns without colons).
+    """
+    zones = []
+    current = None
+    in_header = False
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _ZONE_HEADER.match(line)
+        if header:
+            current = {'node': int(header.group(1)), 'zone': header.group(2), 'free_pages': None,
+                       'min': None, 'low': None, 'high': None, 'boost': 0, 'spanned': None,
+                       'present': None, 'managed': None, 'protection': []}
+            zones.append(current)
+            in_header = True
+            continue
+        if current is None:
+            if line.strip():
+                raise MemoryParseError('%s line %d: expected "Node N, zone NAME", found %r'
+                                       % (source, number, line.strip()[:60]))
+            continue
+        if line.strip() == 'pagesets':
+            in_header = False
+        if not in_header:
+            continue
+        value = _ZONE_VALUE.match(line)
+        if value:
+            key = 'free_pages' if value.group(1) == 'pages free' else value.group(1)
+            if key in current:
+                current[key] = int(value.group(2))
+            continue
+        protection = _PROTECTION.match(line)
+        if protection:
+            current['protection'] = [int(x) for x in protection.group(1).replace(',', ' ').split()]
+    if not zones:
+        raise MemoryParseError('%s: no zones found' % source)
+    for zone in zones:
+        missing = [k for k in ('free_pages', 'min', 'low', 'high', 'present') if zone[k] is None]
+        if missing:
+            raise MemoryParseError('%s: zone %s of node %d has no %s line'
+                                   % (source, zone['zone'], zone['node'], ', '.join(missing)))
+        if zone['managed'] is None:  # before 3.8 there is no "managed": present is the nearest
+            zone['managed'] = zone['present']
+    return zones
+
+
+def parse_buddyinfo(text, source='/proc/buddyinfo'):
+    """Free blocks per order for every zone: {(node, zone): [count of order 0, 1, ...]}."""
+    out = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        match = _BUDDY.match(line)
+        if not match:
+            raise MemoryParseError('%s line %d: expected "Node N, zone NAME counts...", found %r'
+                                   % (source, number, line.strip()[:60]))
+        out[(int(match.group(1)), match.group(2))] = [int(x) for x in match.group(3).split()]
+    if not out:
+        raise MemoryParseError('%s: no zones found' % source)
+    return out
+
+
+def parse_meminfo(text, source='/proc/meminfo'):
+    """/proc/meminfo as {key: kB} (HugePages_* counts are plain numbers)."""
+    out = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        key, sep, rest = line.partition(':')
+        words = rest.split()
+        if not sep or not words:
+            raise MemoryParseError('%s line %d: expected "Key: value", found %r' % (source, number, line[:60]))
+        try:
+            out[key.strip()] = int(words[0])
+        except ValueError:
+            raise MemoryParseError('%s line %d: %s is not a number: %r' % (source, number, key.strip(), words[0]))
+    if 'MemTotal' not in out:
+        raise MemoryParseError('%s: no MemTotal line' % source)
+    return out
+
+
+def highest_order_above_min(free_blocks, free_pages, min_pages, reserve_pages=0):
+    """The largest order an allocation can get from the zone without dipping under min.
+
+    The rule of __zone_watermark_ok (mm/page_alloc.c, 4.x and later): after taking 2^order
+    pages, free pages must stay above min + lowmem reserve, and a free block of that order or
+    larger must exist. Returns -1 when not even an order-0 page is available above min.
+    """
+    best = -1
+    for order in range(len(free_blocks)):
+        if free_pages - ((1 << order) - 1) <= min_pages + reserve_pages:
+            break
+        if any(free_blocks[o] for o in range(order, len(free_blocks))):
+            best = order
+    return best
+
+
+def int_sqrt(value):
+    """Integer square root, like the kernel's int_sqrt (no floats: exact for large values)."""
+    if value < 2:
+        return value
+    x = int(value ** 0.5)
+    while x * x > value:
+        x -= 1
+    while (x + 1) * (x + 1) <= value:
+        x += 1
+    return x
+
+
+def kernel_version_tuple(release):
+    """'5.10.0-32-amd64' -> (5, 10, 0); unknown -> (0, 0, 0)."""
+    match = re.match(r'^(\d+)\.(\d+)(?:\.(\d+))?', release or '')
+    if not match:
+        return (0, 0, 0)
+    return (int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
+
+
+def kernel_default_min_free_kbytes(lowmem_kbytes, release):
+    """The kernel's own default for vm.min_free_kbytes (init_per_zone_wmark_min).
+
+    min_free_kbytes = int_sqrt(lowmem_kbytes * 16), clamped to [128, 65536] - the rule since
+    2.6.x - and to [128, 262144] since 5.7 (commit "mm/page_alloc: increase default
+    min_free_kbytes bound"). Transparent hugepages may raise it further at boot
+    (khugepaged's set_recommended_min_free_kbytes), so a THP kernel often shows more.
+    """
+    upper = 262144 if kernel_version_tuple(release) >= (5, 7, 0) else 65536
+    return max(128, min(upper, int_sqrt(lowmem_kbytes * 16)))
+
+
+def summarize_zones(zones, buddy, page_kb):
+    """Per zone: watermarks in pages and kB, buddy counts and the highest servable order."""
+    out = []
+    for zone in zones:
+        blocks = buddy.get((zone['node'], zone['zone']))
+        entry = dict(zone)
+        for key in ('free_pages', 'min', 'low', 'high'):
+            entry[key + '_kb'] = zone[key] * page_kb
+        entry['free_blocks'] = blocks
+        entry['highest_order_above_min'] = (
+            highest_order_above_min(blocks, zone['free_pages'], zone['min'])
+            if blocks is not None and zone['managed'] else None)
+        out.append(entry)
+    return out
+
+
+def lowmem_kbytes(zones, page_kb):
+    return sum(z['managed'] for z in zones if z['zone'] not in NOT_LOWMEM_ZONES) * page_kb
+
+
+def min_watermark_kbytes(zones, page_kb):
+    """Sum of the lowmem zones' min watermarks: what vm.min_free_kbytes was spread into."""
+    return sum(z['min'] for z in zones if z['zone'] not in NOT_LOWMEM_ZONES and z['managed']) * page_kb
+
+
+def watermarks_match(zones, page_kb, min_free_kbytes):
+    """Whether the zones' min watermarks add up to vm.min_free_kbytes (rounding: a page a zone)."""
+    populated = [z for z in zones if z['zone'] not in NOT_LOWMEM_ZONES and z['managed']]
+    return abs(min_watermark_kbytes(zones, page_kb) - min_free_kbytes) <= max(len(populated), 1) * page_kb
+
+
+def read_watermark_sysctls(root):
+    out = {}
+    for name in WATERMARK_SYSCTLS:
+        value = read_sysctl(root, name)
+        if value is not None and name != 'vm.lowmem_reserve_ratio':
+            try:
+                value = int(value)
+            except ValueError:
+                raise MemoryParseError('/proc/sys/%s: expected an integer, found %r' % (name.replace('.', '/'), value))
+        elif value is not None:
+            value = [int(x) for x in value.split()]
+        out[name.split('.', 1)[1]] = value
+    return out
+
+
+def collect(root='/', page_size=4096):
+    """Everything about watermarks under ``root`` (no events: see the kmsg helpers)."""
+    page_kb = page_size // 1024
+    texts = {}
+    for name in ('zoneinfo', 'buddyinfo', 'meminfo'):
+        texts[name] = read_text(root, '/proc/' + name)
+        if texts[name] is None:
+            raise MemoryParseError('/proc/%s does not exist' % name)
+    zones = parse_zoneinfo(texts['zoneinfo'])
+    buddy = parse_buddyinfo(texts['buddyinfo'])
+    meminfo = parse_meminfo(texts['meminfo'])
+    release = kernel_release(root)
+    sysctls = read_watermark_sysctls(root)
+    low_kb = lowmem_kbytes(zones, page_kb)
+    summary = summarize_zones(zones, buddy, page_kb)
+    return {
+        'kernel_release': release,
+        'page_size': page_size,
+        'mem_total_kb': meminfo['MemTotal'],
+        'mem_free_kb': meminfo.get('MemFree'),
+        'mem_available_kb': meminfo.get('MemAvailable'),
+        'cached_kb': meminfo.get('Cached'),
+        'sysctls': sysctls,
+        'lowmem_kb': low_kb,
+        'kernel_default_min_free_kbytes': kernel_default_min_free_kbytes(low_kb, release),
+        'min_watermark_kb': min_watermark_kbytes(zones, page_kb),
+        'watermarks_match_min_free_kbytes': (watermarks_match(zones, page_kb, sysctls['min_free_kbytes'])
+                                             if sysctls['min_free_kbytes'] is not None else None),
+        'zones': summary,
+        'lowest_highest_order_above_min': min(
+            [z['highest_order_above_min'] for z in summary if z['highest_order_above_min'] is not None] or [None]),
+    }
+
+
+# --- "page allocation failure" events -------------------------------------------------
+
+_FAILURE = re.compile(
+    r'(?P<comm>[^\s:\]][^:]*?): page allocation failure[:.]\s*order:(?P<order>\d+),\s*mode:(?P<mode>0x[0-9a-fA-F]+)'
+    r'(?:\((?P<flags>[^)]*)\))?')
+_KMSG = re.compile(r'^(?P<prio>\d+),(?P<seq>\d+),(?P<usec>\d+),[^;]*;(?P<msg>.*)$')
+_DMESG_TIME = re.compile(r'^\[\s*(?P<sec>\d+\.\d+)\]\s*(?P<msg>.*)$')
+
+
+def parse_failure(message):
+    """The (comm, order, mode, flags) of a "page allocation failure" line, or None.
+
+    Shapes: 2.6.32 "java: page allocation failure. order:2, mode:0x20", 4.x+
+    "kworker/0:1: page allocation failure: order:3, mode:0x2080020(GFP_ATOMIC|__GFP_COMP)".
+    """
+    match = _FAILURE.search(message)
+    if not match:
+        return None
+    return {'process': match.group('comm').strip(), 'order': int(match.group('order')),
+            'mode': match.group('mode').lower(), 'flags': match.group('flags')}
+
+
+def parse_kmsg_record(record):
+    """One /dev/kmsg record -> (seconds since boot, message) or None."""
+    match = _KMSG.match(record.strip('\n').split('\n', 1)[0])
+    if not match:
+        return None
+    return int(match.group('usec')) / 1e6, match.group('msg')
+
+
+def failure_events(lines, kind):
+    """Failures in kernel log lines. ``kind``: 'kmsg' (records), 'dmesg' ([sec] msg) or 'syslog'."""
+    events = []
+    for line in lines:
+        when = None
+        message = line
+        if kind == 'kmsg':
+            parsed = parse_kmsg_record(line)
+            if parsed is None:
+                continue
+            when, message = parsed
+        elif kind == 'dmesg':
+            match = _DMESG_TIME.match(line)
+            if match:
+                when, message = float(match.group('sec')), match.group('msg')
+        else:  # syslog: "Nov 25 10:00:01 host kernel: [12.3] comm: page allocation failure..."
+            when = line[:15] if len(line) > 15 and line[3] == ' ' else None
+        failure = parse_failure(message)
+        if failure:
+            failure['when'] = when
+            events.append(failure)
+    return events
+
+
+def group_failures(events, source):
+    """Group events by (order, mode, process): count, first and last time."""
+    groups = {}
+    order = []
+    for event in events:
+        key = (event['order'], event['mode'], event['process'])
+        if key not in groups:
+            groups[key] = {'order': event['order'], 'mode': event['mode'], 'flags': event['flags'],
+                           'process': event['process'], 'count': 0, 'first': event['when'],
+                           'last': event['when'], 'source': source}
+            order.append(key)
+        groups[key]['count'] += 1
+        groups[key]['last'] = event['when']
+    return [groups[key] for key in sorted(order)]
+
+
+# --- policy, plan and finding ------------------------------------------------------------
+
+# Policy defaults: 1 % of RAM, at most 4 GiB (the seed: 1 GiB made the failures rare, 4 GiB
+# made them disappear on big-memory key-value servers), never below the kernel's own default.
+DEFAULT_PERCENT = 1.0
+DEFAULT_CEILING_KB = 4 * 1024 * 1024
+# Above this share of RAM the reserve starves the page cache and invites the OOM killer.
+DEFAULT_SAFETY_PERCENT = 5.0
+
+
+class WatermarkSettingError(ValueError):
+    """A requested watermark setting is invalid or unsafe."""
+
+
+def _number(value, name, allow_float=False):
+    if isinstance(value, bool):
+        raise WatermarkSettingError('%s must be a number, got %r' % (name, value))
+    if isinstance(value, (int, float)) or (allow_float and isinstance(value, float)):
+        number = value
+    elif hasattr(value, 'strip'):
+        try:
+            number = float(value.strip()) if allow_float else int(value.strip())
+        except ValueError:
+            raise WatermarkSettingError('%s must be %s, got %r' % (name, 'a number' if allow_float else 'an integer', value))
+    else:
+        raise WatermarkSettingError('%s must be %s, got %r' % (name, 'a number' if allow_float else 'an integer', value))
+    if not allow_float and isinstance(number, float):
+        if number != int(number):
+            raise WatermarkSettingError('%s must be an integer, got %r' % (name, value))
+        number = int(number)
+    if number < 0:
+        raise WatermarkSettingError('%s must not be negative, got %r' % (name, value))
+    return number
+
+
+def policy_target_kbytes(mem_total_kb, kernel_default_kb, percent=DEFAULT_PERCENT, ceiling_kb=DEFAULT_CEILING_KB):
+    """The policy: ``percent`` of MemTotal, at most ``ceiling_kb``, never below the kernel default."""
+    return max(int(kernel_default_kb), min(int(mem_total_kb * percent / 100.0), int(ceiling_kb)))
+
+
+def plan_min_free(facts, explicit_kb=None, percent=DEFAULT_PERCENT, ceiling_kb=DEFAULT_CEILING_KB,
+                  safety_percent=DEFAULT_SAFETY_PERCENT, allow_lower=False, scale_factor=None):
+    """Decide vm.min_free_kbytes (and optionally vm.watermark_scale_factor). Pure.
+
+    Returns {'target_kb', 'source', 'current_kb', 'sysctls': [...], 'changes': [...], 'notes': [...]}.
+    Raises WatermarkSettingError with the numbers when the value is invalid or unsafe.
+    """
+    percent = _number(percent, 'fleetfix_vm_min_free_percent', allow_float=True)
+    ceiling_kb = _number(ceiling_kb, 'fleetfix_vm_min_free_ceiling_kbytes')
+    safety_percent = _number(safety_percent, 'fleetfix_vm_min_free_safety_percent', allow_float=True)
+    mem_total = facts['mem_total_kb']
+    current = facts['sysctls']['min_free_kbytes']
+    if current is None:
+        raise WatermarkSettingError('kernel %s has no vm.min_free_kbytes' % facts['kernel_release'])
+    notes = []
+    if explicit_kb is not None:
+        target = _number(explicit_kb, 'fleetfix_vm_min_free_kbytes')
+        if target == 0:
+            raise WatermarkSettingError('fleetfix_vm_min_free_kbytes=0 would remove the free-page reserve')
+        source = 'explicit'
+    else:
+        target = policy_target_kbytes(mem_total, facts['kernel_default_min_free_kbytes'], percent, ceiling_kb)
+        source = '%s%% of MemTotal %d kB (ceiling %d kB, kernel default %d kB)' % (
+            ('%g' % percent), mem_total, ceiling_kb, facts['kernel_default_min_free_kbytes'])
+    safety_kb = int(mem_total * safety_percent / 100.0)
+    if target > safety_kb:
+        raise WatermarkSettingError(
+            'vm.min_free_kbytes=%d kB is %.1f%% of MemTotal %d kB, above the safety cap of %g%% (%d kB): '
+            'a reserve that large starves the page cache and invites the OOM killer; lower the value or '
+            'raise fleetfix_vm_min_free_safety_percent' % (target, 100.0 * target / mem_total, mem_total,
+                                                           safety_percent, safety_kb))
+    if target < current and not allow_lower:
+        notes.append('kept the current %d kB: it is higher than the target %d kB '
+                     '(set fleetfix_vm_min_free_allow_lower to lower it)' % (current, target))
+        target = current
+    sysctls = [{'name': 'vm.min_free_kbytes', 'current': current, 'value': target, 'change': current != target}]
+    if scale_factor is not None:
+        scale_factor = _number(scale_factor, 'fleetfix_vm_watermark_scale_factor')
+        if not 1 <= scale_factor <= 3000:
+            raise WatermarkSettingError('fleetfix_vm_watermark_scale_factor=%d is outside 1..3000 (in 1/10000 of RAM)'
+                                        % scale_factor)
+        existing = facts['sysctls'].get('watermark_scale_factor')
+        if existing is None:
+            raise WatermarkSettingError('kernel %s has no vm.watermark_scale_factor (added in 4.6); '
+                                        'leave fleetfix_vm_watermark_scale_factor unset' % facts['kernel_release'])
+        sysctls.append({'name': 'vm.watermark_scale_factor', 'current': existing, 'value': scale_factor,
+                        'change': existing != scale_factor})
+    return {'target_kb': target, 'source': source, 'current_kb': current, 'safety_cap_kb': safety_kb,
+            'sysctls': sysctls, 'changes': [s['name'] for s in sysctls if s['change']], 'notes': notes}
+
+
+def finding(facts, failures, percent=DEFAULT_PERCENT, ceiling_kb=DEFAULT_CEILING_KB):
+    """The audit finding for seed story 2."""
+    current = facts['sysctls']['min_free_kbytes']
+    target = policy_target_kbytes(facts['mem_total_kb'], facts['kernel_default_min_free_kbytes'], percent, ceiling_kb)
+    count = sum(group['count'] for group in failures)
+    evidence = {
+        'mem_total_kb': facts['mem_total_kb'],
+        'min_free_kbytes': current,
+        'policy_target_kb': target,
+        'kernel_default_min_free_kbytes': facts['kernel_default_min_free_kbytes'],
+        'lowest_highest_order_above_min': facts['lowest_highest_order_above_min'],
+        'failure_events': count,
+        'failure_orders': sorted(set(group['order'] for group in failures)),
+    }
+    remedy = 'role fleetfix.kernel.vm_watermarks (target %d kB)' % target
+    if count:
+        return make_finding(STORY, 'fail', '%d "page allocation failure" event(s) in the kernel log (orders %s); '
+                            'vm.min_free_kbytes is %d kB' % (count, ', '.join(str(o) for o in evidence['failure_orders']),
+                                                             current), evidence, remedy)
+    if current is not None and current < target:
+        return make_finding(STORY, 'warn', 'vm.min_free_kbytes is %d kB, below the policy target %d kB for %d MiB '
+                            'of RAM' % (current, target, facts['mem_total_kb'] // 1024), evidence, remedy)
+    return make_finding(STORY, 'ok', 'vm.min_free_kbytes is %d kB (policy target %d kB); no allocation failures '
+                        'logged' % (current, target), evidence, None)
