@@ -13,7 +13,9 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils import pipe
+import os
+
+from ansible_collections.fleetfix.kernel.plugins.module_utils import memory, pipe
 from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
 
 
@@ -23,8 +25,22 @@ def _pipe_capacity(root, options):
     return facts, pipe.finding(facts, write_size)
 
 
+def _page_allocation(root, options):
+    page_size = os.sysconf('SC_PAGE_SIZE') if root == '/' else 4096
+    facts = memory.collect(root, page_size=page_size)
+    failures = []
+    if root == '/':
+        try:
+            failures = memory.group_failures(memory.failure_events(memory.read_kmsg(), 'kmsg'), '/dev/kmsg')
+        except (IOError, OSError):
+            failures = []  # /dev/kmsg unreadable (dmesg_restrict, containers): watermarks still count
+    facts['allocation_failures'] = failures
+    return facts, memory.finding(facts, failures)
+
+
 # story name -> collector; the order is the report's column order.
 COLLECTORS = (
+    ('page_allocation', _page_allocation),
     ('pipe_capacity', _pipe_capacity),
 )
 STORIES = tuple(name for name, _collector in COLLECTORS)

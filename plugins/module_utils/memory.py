@@ -257,9 +257,11 @@ def collect(root='/', page_size=4096):
 
 # --- "page allocation failure" events -------------------------------------------------
 
+# The task name (comm, may hold ':' as in kworker/0:1) stands at the start of the message,
+# or after the "[seconds]" of dmesg and syslog lines.
 _FAILURE = re.compile(
-    r'(?P<comm>[^\s:\]][^:]*?): page allocation failure[:.]\s*order:(?P<order>\d+),\s*mode:(?P<mode>0x[0-9a-fA-F]+)'
-    r'(?:\((?P<flags>[^)]*)\))?')
+    r'(?:^|\]\s+|kernel:\s+)(?P<comm>[^\[\]]*?): page allocation failure[:.]\s*order:(?P<order>\d+),\s*'
+    r'mode:(?P<mode>0x[0-9a-fA-F]+)(?:\((?P<flags>[^)]*)\))?')
 _KMSG = re.compile(r'^(?P<prio>\d+),(?P<seq>\d+),(?P<usec>\d+),[^;]*;(?P<msg>.*)$')
 _DMESG_TIME = re.compile(r'^\[\s*(?P<sec>\d+\.\d+)\]\s*(?P<msg>.*)$')
 
@@ -440,3 +442,27 @@ def finding(facts, failures, percent=DEFAULT_PERCENT, ceiling_kb=DEFAULT_CEILING
                             'of RAM' % (current, target, facts['mem_total_kb'] // 1024), evidence, remedy)
     return make_finding(STORY, 'ok', 'vm.min_free_kbytes is %d kB (policy target %d kB); no allocation failures '
                         'logged' % (current, target), evidence, None)
+
+
+def read_kmsg(path='/dev/kmsg'):
+    """Every record in the kernel's ring buffer, without blocking (Linux 3.5+)."""
+    import errno
+    import os
+    records = []
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        while True:
+            try:
+                chunk = os.read(fd, 8192)
+            except OSError as exc:
+                if exc.errno == errno.EAGAIN:
+                    break
+                if exc.errno == errno.EPIPE:  # records overwritten while reading: go on
+                    continue
+                raise
+            if not chunk:
+                break
+            records.append(chunk.decode('utf-8', 'replace'))
+    finally:
+        os.close(fd)
+    return records

@@ -1,5 +1,8 @@
 """Make the collection importable as ansible_collections.fleetfix.kernel from this checkout."""
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import os
 import shutil
 import sys

@@ -1,5 +1,8 @@
 """Every module and role of the collection must be in the Python 2.7 matrix (tests/py27)."""
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import os
 
 import yaml

@@ -1,5 +1,8 @@
 """The pipe_size_plan filter: the role's decide step."""
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import pytest
 from ansible.errors import AnsibleFilterError
 

@@ -1,5 +1,8 @@
 """The audit runner: story selection and error isolation."""
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import pytest
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils import audit

@@ -1,5 +1,8 @@
 """Pipe facts, probe, plan and finding (seed story 8)."""
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import errno
 import os
 

@@ -1,11 +1,14 @@
 """Modules end to end in-process: arguments, results, and clean failures (no tracebacks)."""
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import json
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.fleetfix.kernel.plugins.modules import kernel_audit, pipe_facts
+from ansible_collections.fleetfix.kernel.plugins.modules import kernel_audit, memory_watermark_facts, pipe_facts
 
 
 def run_module(module, args, capsys):
@@ -41,13 +44,30 @@ def test_pipe_facts_rejects_a_string(capsys):
 def test_kernel_audit_all(capsys):
     code, result = run_module(kernel_audit, {}, capsys)
     assert code == 0
-    assert result["stories"] == ["pipe_capacity"]
-    assert [f["story"] for f in result["findings"]] == ["pipe_capacity"]
-    assert result["findings"][0]["status"] in ("ok", "warn")
+    assert result["stories"] == ["page_allocation", "pipe_capacity"]
+    assert [f["story"] for f in result["findings"]] == ["page_allocation", "pipe_capacity"]
+    assert all(f["status"] in ("ok", "warn", "fail") for f in result["findings"])
     assert result["facts"]["pipe_capacity"]["pipe_max_size"] > 0
+    assert result["facts"]["page_allocation"]["mem_total_kb"] > 0
 
 
 def test_kernel_audit_unknown_story(capsys):
     code, result = run_module(kernel_audit, {"gather_subset": ["nope"]}, capsys)
     assert code == 1
     assert "unknown story 'nope'" in result["msg"]
+
+
+def test_memory_watermark_facts_on_this_machine(capsys):
+    code, result = run_module(memory_watermark_facts, {"log_sources": []}, capsys)
+    assert code == 0
+    facts = result["ansible_facts"]["fleetfix_memory"]
+    assert facts["mem_total_kb"] > 0
+    assert facts["watermarks_match_min_free_kbytes"] is True
+    assert "vm.min_free_kbytes" in facts["boot_values"]
+    assert facts["log_sources_read"] == []
+
+
+def test_memory_watermark_facts_rejects_an_unknown_log_source(capsys):
+    code, result = run_module(memory_watermark_facts, {"log_sources": ["dmesg2"]}, capsys)
+    assert code == 1
+    assert "log_sources" in result["msg"] and "dmesg2" in result["msg"]

@@ -1,0 +1,245 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetfix.kernel contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: memory_watermark_facts
+short_description: Read free-page watermarks, fragmentation and "page allocation failure" events
+version_added: 0.1.0
+description:
+  - Seed story 2. Big-memory servers logged "page allocation failure" while C(free) showed plenty
+    of memory - most of it page cache - until C(vm.min_free_kbytes) was raised (1 GiB: rarer,
+    4 GiB: gone). This module reads what explains it.
+  - Per node and zone from C(/proc/zoneinfo) - free pages, the min/low/high watermarks,
+    managed/present pages, the lowmem reserve (protection) - in pages and kB; from
+    C(/proc/buddyinfo) the free blocks per order and the highest order an allocation can still
+    get without going under the min watermark.
+  - C(/proc/meminfo) totals; C(vm.min_free_kbytes), C(vm.watermark_scale_factor) (4.6+),
+    C(vm.watermark_boost_factor) (5.0+), C(vm.extra_free_kbytes) (some vendor kernels) and
+    C(vm.lowmem_reserve_ratio) where the running kernel has them (null otherwise); the kernel's
+    own default C(min_free_kbytes) for this much lowmem.
+  - The value each watermark sysctl gets at boot, across every sysctl.d file and
+    C(/etc/sysctl.conf) in the order systemd-sysctl and C(sysctl --system) apply them.
+  - "page allocation failure" events from the kernel log, grouped by order, gfp mask and process.
+  - Only reads. Safe under C(--check).
+author:
+  - fleetfix.kernel contributors (@fleetfix)
+options:
+  log_sources:
+    description:
+      - Where to look for "page allocation failure" events. V(kmsg) reads C(/dev/kmsg) without
+        blocking, or the output of C(dmesg) where C(/dev/kmsg) cannot be read; V(journal) reads
+        C(journalctl -k); V(files) reads O(log_files).
+    type: list
+    elements: str
+    choices: [kmsg, journal, files]
+    default: [kmsg]
+  log_files:
+    description: Syslog files read with O(log_sources=files); missing files are skipped.
+    type: list
+    elements: path
+    default: [/var/log/messages, /var/log/kern.log]
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.facts
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  facts:
+    support: full
+  platform:
+    platforms: linux
+notes:
+  - Runs on Python 2.6+ and 3.6+ on the managed host; standard library only.
+  - Reading C(/dev/kmsg) needs root where C(kernel.dmesg_restrict) is 1.
+seealso:
+  - name: Documentation for /proc/sys/vm
+    description: min_free_kbytes, watermark_scale_factor and friends.
+    link: https://docs.kernel.org/admin-guide/sysctl/vm.html
+'''
+
+EXAMPLES = r'''
+- name: Read watermarks and allocation failures
+  fleetfix.kernel.memory_watermark_facts:
+    log_sources: [kmsg, files]
+
+- name: Show the highest order every zone can still serve
+  ansible.builtin.debug:
+    msg: "{{ ansible_facts.fleetfix_memory.zones | map(attribute='highest_order_above_min') | list }}"
+'''
+
+RETURN = r'''
+ansible_facts:
+  description: Facts added under C(fleetfix_memory).
+  returned: always
+  type: dict
+  contains:
+    fleetfix_memory:
+      description: Watermarks, fragmentation and allocation failures.
+      returned: always
+      type: dict
+      contains:
+        kernel_release:
+          description: The running kernel.
+          type: str
+          sample: 6.1.0-28-amd64
+        page_size:
+          description: Bytes per page.
+          type: int
+          sample: 4096
+        mem_total_kb:
+          description: MemTotal from C(/proc/meminfo).
+          type: int
+        mem_free_kb:
+          description: MemFree.
+          type: int
+        mem_available_kb:
+          description: MemAvailable (null before 3.14).
+          type: int
+        cached_kb:
+          description: Cached (page cache).
+          type: int
+        sysctls:
+          description: C(min_free_kbytes), C(watermark_scale_factor), C(watermark_boost_factor),
+            C(extra_free_kbytes) (ints) and C(lowmem_reserve_ratio) (list); null where the kernel lacks one.
+          type: dict
+        lowmem_kb:
+          description: Managed memory of the lowmem zones, what the kernel sizes min_free_kbytes from.
+          type: int
+        kernel_default_min_free_kbytes:
+          description: The kernel's rule C(int_sqrt(lowmem_kb * 16)) with its clamp (THP may raise it at boot).
+          type: int
+        min_watermark_kb:
+          description: Sum of the lowmem zones' min watermarks in kB.
+          type: int
+        watermarks_match_min_free_kbytes:
+          description: Whether the min watermarks add up to C(vm.min_free_kbytes) (within a page per zone).
+          type: bool
+        zones:
+          description: One entry per node and zone.
+          type: list
+          elements: dict
+          contains:
+            node:
+              description: NUMA node.
+              type: int
+            zone:
+              description: Zone name (DMA, DMA32, Normal, HighMem, Movable).
+              type: str
+            free_pages:
+              description: Free pages.
+              type: int
+            min:
+              description: Min watermark in pages (C(min_kb), C(low_kb), C(high_kb), C(free_pages_kb) in kB).
+              type: int
+            low:
+              description: Low watermark in pages.
+              type: int
+            high:
+              description: High watermark in pages.
+              type: int
+            managed:
+              description: Pages managed by the buddy allocator (C(present) before 3.8).
+              type: int
+            protection:
+              description: The lowmem reserve against allocations for each higher zone, in pages.
+              type: list
+              elements: int
+            free_blocks:
+              description: Free blocks per order (C(/proc/buddyinfo)).
+              type: list
+              elements: int
+            highest_order_above_min:
+              description: The largest order an allocation can get without going under min; -1 for none.
+              type: int
+        lowest_highest_order_above_min:
+          description: The smallest of the zones' C(highest_order_above_min).
+          type: int
+        boot_values:
+          description: Per watermark sysctl, the value it gets at boot, the file and line that set it,
+            and every assignment in order.
+          type: dict
+        allocation_failures:
+          description: '"page allocation failure" events grouped by order, mode and process, with
+            C(count), C(first), C(last) (seconds since boot from the kernel log, or the syslog time) and C(source).'
+          type: list
+          elements: dict
+        log_sources_read:
+          description: The logs actually read (C(/dev/kmsg), C(dmesg), C(journalctl -k) or file paths).
+          type: list
+          elements: str
+'''
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.fleetfix.kernel.plugins.module_utils import memory, sysctl_d
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
+
+BOOT_KEYS = ('vm.min_free_kbytes', 'vm.watermark_scale_factor')
+
+
+def read_failures(module, sources, files):
+    """Failure events from the requested logs: (grouped events, sources read)."""
+    events = []
+    read = []
+    if 'kmsg' in sources:
+        try:
+            events += memory.failure_events(memory.read_kmsg(), 'kmsg')
+            read.append('/dev/kmsg')
+        except (IOError, OSError):
+            dmesg = module.get_bin_path('dmesg')
+            rc, out, _err = module.run_command([dmesg], check_rc=False) if dmesg else (1, '', '')
+            if rc == 0:
+                events += memory.failure_events(out.splitlines(), 'dmesg')
+                read.append('dmesg')
+    if 'journal' in sources:
+        journalctl = module.get_bin_path('journalctl')
+        if journalctl:
+            rc, out, _err = module.run_command([journalctl, '-k', '-b', '-o', 'short-monotonic', '--no-pager', '-q'],
+                                               check_rc=False)
+            if rc == 0:
+                events += memory.failure_events(out.splitlines(), 'journal')
+                read.append('journalctl -k')
+    if 'files' in sources:
+        for path in files:
+            if os.path.isfile(path):
+                handle = open(path, 'rb')
+                try:
+                    lines = handle.read().decode('utf-8', 'replace').splitlines()
+                finally:
+                    handle.close()
+                events += memory.failure_events(lines, 'syslog')
+                read.append(path)
+    return memory.group_failures(events, ', '.join(read)), read
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            log_sources=dict(type='list', elements='str', choices=['kmsg', 'journal', 'files'], default=['kmsg']),
+            log_files=dict(type='list', elements='path', default=['/var/log/messages', '/var/log/kern.log']),
+        ),
+        supports_check_mode=True,
+    )
+    try:
+        facts = memory.collect('/', page_size=os.sysconf('SC_PAGE_SIZE'))
+        facts['boot_values'] = sysctl_d.boot_values('/', BOOT_KEYS)
+        facts['allocation_failures'], facts['log_sources_read'] = read_failures(
+            module, module.params['log_sources'], module.params['log_files'])
+    except HostReadError as exc:
+        module.fail_json(msg='memory_watermark_facts: %s' % exc)
+    except (IOError, OSError) as exc:
+        module.fail_json(msg='memory_watermark_facts: cannot read %s: %s' % (getattr(exc, 'filename', '?'), exc))
+    module.exit_json(changed=False, ansible_facts={'fleetfix_memory': facts})
+
+
+if __name__ == '__main__':
+    main()
