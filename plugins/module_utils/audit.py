@@ -15,7 +15,7 @@ import time
 
 import os
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils import memory, pipe
+from ansible_collections.fleetfix.kernel.plugins.module_utils import ext4threads, memory, pipe
 from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
 
 
@@ -38,9 +38,15 @@ def _page_allocation(root, options):
     return facts, memory.finding(facts, failures)
 
 
+def _ext4_threads(root, options):
+    facts = ext4threads.collect(root, seconds=options.get('ext4_sample_seconds', 0.2) if root == '/' else 0)
+    return facts, ext4threads.finding(facts)
+
+
 # story name -> collector; the order is the report's column order.
 COLLECTORS = (
     ('page_allocation', _page_allocation),
+    ('ext4_threads', _ext4_threads),
     ('pipe_capacity', _pipe_capacity),
 )
 STORIES = tuple(name for name, _collector in COLLECTORS)

@@ -13,8 +13,8 @@ short_description: Read free-page watermarks, fragmentation and "page allocation
 version_added: 0.1.0
 description:
   - Seed story 2. Big-memory servers logged "page allocation failure" while C(free) showed plenty
-    of memory - most of it page cache - until C(vm.min_free_kbytes) was raised (1 GiB: rarer,
-    4 GiB: gone). This module reads what explains it.
+    of memory - most of it page cache - until C(vm.min_free_kbytes) was raised (1 GiB made them rarer,
+    4 GiB made them stop). This module reads what explains it.
   - Per node and zone from C(/proc/zoneinfo) - free pages, the min/low/high watermarks,
     managed/present pages, the lowmem reserve (protection) - in pages and kB; from
     C(/proc/buddyinfo) the free blocks per order and the highest order an allocation can still
@@ -25,7 +25,7 @@ description:
     own default C(min_free_kbytes) for this much lowmem.
   - The value each watermark sysctl gets at boot, across every sysctl.d file and
     C(/etc/sysctl.conf) in the order systemd-sysctl and C(sysctl --system) apply them.
-  - "page allocation failure" events from the kernel log, grouped by order, gfp mask and process.
+  - Events of "page allocation failure" from the kernel log, grouped by order, gfp mask and process.
   - Only reads. Safe under C(--check).
 author:
   - fleetfix.kernel contributors (@fleetfix)

@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetfix.kernel contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The ext4-dio-unwrit kernel threads (seed story 3): count them, measure them, explain them.
+
+ext4 converts unwritten extents to written ones after direct or delayed-allocation I/O in a
+per-filesystem workqueue: "ext4-dio-unwritten" on 2.6.32-era kernels (one thread per CPU
+per ext4 mount, shown truncated to 15 characters as "ext4-dio-unwrit"), "ext4-rsv-conversion"
+("ext4-rsv-conver") since 3.10, where it is the rescuer thread of a concurrency-managed
+workqueue; since 6.x kworker names carry the workqueue ("kworker/R-ext4-rsv-conversion" for
+the rescuer, "kworker/u8:1-ext4-rsv-conversion" for a worker running its items). Many of them after heavy writes is normal: they are idle unless extents are
+being converted. They matter only if they burn CPU.
+
+Pure functions over /proc text, plus readers that take ``root``. Python 2.6+ / 3.6+.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+import time
+
+from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import host_path, read_text
+
+STORY = 'ext4_threads'
+THREAD_PREFIXES = ('ext4-dio-unwrit', 'ext4-rsv-conver')
+# A thread family is "busy" above this share of one CPU, summed over its threads.
+DEFAULT_BUSY_PERCENT = 5.0
+EXPLANATION = ('ext4 converts unwritten extents to written ones after direct and delayed-allocation '
+               'writes in a per-filesystem workqueue; its threads exist per ext4 mount (per CPU on '
+               '2.6.32) and sleep unless a conversion is pending, so their number alone is harmless.')
+
+
+def parse_stat(text):
+    """(comm, utime + stime in clock ticks) from /proc/PID/stat; the comm may hold spaces and ')'."""
+    start = text.index('(')
+    end = text.rindex(')')
+    comm = text[start + 1:end]
+    fields = text[end + 2:].split()
+    # fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+    return comm, int(fields[11]) + int(fields[12])
+
+
+def family_of(comm):
+    """'ext4-dio-unwrit' or 'ext4-rsv-conver' for a thread of that workqueue, else None."""
+    for prefix in THREAD_PREFIXES:
+        if prefix in comm:
+            return prefix
+    return None
+
+
+def ext4_mounts(mounts_text):
+    """Mount points of ext4 filesystems in /proc/mounts."""
+    out = []
+    for line in mounts_text.splitlines():
+        words = line.split()
+        if len(words) >= 3 and words[2] == 'ext4':
+            out.append(words[1])
+    return out
+
+
+def sample(root):
+    """{pid: (comm, cpu ticks)} of the ext4 conversion threads under ``root``."""
+    found = {}
+    proc = host_path(root, '/proc')
+    for name in os.listdir(proc):
+        if not name.isdigit():
+            continue
+        text = read_text(root, '/proc/%s/stat' % name)
+        if text is None:  # the task exited between listdir and read
+            continue
+        try:
+            comm, ticks = parse_stat(text)
+        except (ValueError, IndexError):
+            continue
+        if family_of(comm):
+            found[int(name)] = (comm, ticks)
+    return found
+
+
+def diagnose(first, second, seconds, clock_ticks, mounts, busy_percent=DEFAULT_BUSY_PERCENT):
+    """Compare two samples taken ``seconds`` apart: counts, CPU use and a verdict (pure)."""
+    families = {}
+    for pid, (comm, ticks) in second.items():
+        family = family_of(comm)
+        entry = families.setdefault(family, {'threads': 0, 'cpu_ticks': 0})
+        entry['threads'] += 1
+        if pid in first:
+            entry['cpu_ticks'] += max(0, ticks - first[pid][1])
+    busy = []
+    for family, entry in families.items():
+        entry['cpu_percent'] = round(100.0 * entry['cpu_ticks'] / clock_ticks / seconds, 2) if seconds else 0.0
+        if entry['cpu_percent'] > busy_percent:
+            busy.append(family)
+    return {
+        'threads': sum(entry['threads'] for entry in families.values()),
+        'families': families,
+        'ext4_mounts': mounts,
+        'sample_seconds': seconds,
+        'busy_percent': busy_percent,
+        'verdict': 'busy' if busy else 'benign',
+        'busy_families': sorted(busy),
+        'explanation': EXPLANATION,
+    }
+
+
+def collect(root='/', seconds=1.0, busy_percent=DEFAULT_BUSY_PERCENT):
+    """Sample the threads twice, ``seconds`` apart, and diagnose."""
+    mounts_text = read_text(root, '/proc/mounts') or ''
+    first = sample(root)
+    if seconds > 0 and first:
+        time.sleep(seconds)
+        second = sample(root)
+    else:
+        second = first
+    clock_ticks = os.sysconf('SC_CLK_TCK')
+    return diagnose(first, second, seconds if first else 0, clock_ticks, ext4_mounts(mounts_text), busy_percent)
+
+
+def finding(facts):
+    evidence = {'threads': facts['threads'], 'ext4_mounts': len(facts['ext4_mounts']),
+                'families': facts['families'], 'sample_seconds': facts['sample_seconds']}
+    if not facts['ext4_mounts'] and not facts['threads']:
+        return make_finding(STORY, 'not_applicable', 'no ext4 filesystem mounted', evidence, None)
+    if facts['verdict'] == 'busy':
+        return make_finding(STORY, 'warn', '%s busy above %g%% of a CPU: unwritten-extent conversion is running '
+                            'hot (heavy direct or fallocated writes)' % (', '.join(facts['busy_families']),
+                                                                      facts['busy_percent']),
+                            evidence, 'look at the writers (iotop, /proc/PID/io); the threads are the symptom')
+    return make_finding(STORY, 'ok', '%d ext4 conversion thread(s) for %d ext4 mount(s), idle: benign'
+                        % (facts['threads'], len(facts['ext4_mounts'])), evidence, None)

@@ -1,0 +1,59 @@
+"""The ext4 conversion threads: parsing, sampling and the verdict (seed story 3)."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import os
+
+from ansible_collections.fleetfix.kernel.plugins.module_utils import ext4threads
+from conftest import FIXTURES
+
+
+def stat_lines():
+    with open(os.path.join(FIXTURES, "ext4", "stat-lines.txt")) as handle:
+        return handle.read().splitlines()
+
+
+def test_parse_stat_on_every_shape():
+    parsed = [ext4threads.parse_stat(line) for line in stat_lines()]
+    assert parsed == [("kworker/R-ext4-rsv-conversion", 0), ("kworker/u8:1-ext4-rsv-conversion", 195),
+                      ("ext4-dio-unwrit", 37), ("my (odd) app", 10)]
+
+
+def test_families():
+    assert [ext4threads.family_of(ext4threads.parse_stat(line)[0]) for line in stat_lines()] == [
+        "ext4-rsv-conver", "ext4-rsv-conver", "ext4-dio-unwrit", None]
+
+
+def test_idle_threads_are_benign():
+    first = {81: ("kworker/R-ext4-rsv-conversion", 0), 412: ("ext4-dio-unwrit", 37)}
+    second = {81: ("kworker/R-ext4-rsv-conversion", 0), 412: ("ext4-dio-unwrit", 37)}
+    facts = ext4threads.diagnose(first, second, 1.0, 100, ["/"])
+    assert facts["threads"] == 2
+    assert facts["verdict"] == "benign"
+    assert ext4threads.finding(facts)["status"] == "ok"
+
+
+def test_threads_burning_cpu_are_busy():
+    first = {412: ("ext4-dio-unwrit", 37), 413: ("ext4-dio-unwrit", 0)}
+    second = {412: ("ext4-dio-unwrit", 57), 413: ("ext4-dio-unwrit", 10)}  # 30 ticks in 1 s at 100 Hz: 30 %
+    facts = ext4threads.diagnose(first, second, 1.0, 100, ["/data"], busy_percent=5)
+    assert facts["families"]["ext4-dio-unwrit"]["cpu_percent"] == 30.0
+    assert facts["verdict"] == "busy"
+    found = ext4threads.finding(facts)
+    assert found["status"] == "warn" and "ext4-dio-unwrit busy" in found["summary"]
+
+
+def test_no_ext4_is_not_applicable():
+    facts = ext4threads.diagnose({}, {}, 0, 100, [])
+    assert ext4threads.finding(facts)["status"] == "not_applicable"
+
+
+def test_mounts():
+    assert ext4threads.ext4_mounts("/dev/vda1 / ext4 rw 0 0\nproc /proc proc rw 0 0\n/dev/sdb /data ext4 rw 0 0\n") == ["/", "/data"]
+
+
+def test_collect_on_this_machine():
+    facts = ext4threads.collect("/", seconds=0.05)
+    assert facts["verdict"] in ("benign", "busy")
+    assert facts["threads"] == sum(f["threads"] for f in facts["families"].values())
