@@ -93,6 +93,16 @@ def test_page_allocation_failure_in_the_real_kernel_log_is_counted(host):
     assert found[0]["flags"] == "GFP_ATOMIC|__GFP_COMP"
 
 
+def test_ext4_threads_are_explained_as_benign(host):
+    # Story 3 on the same real kernel: the VM's root is ext4, so its conversion workqueue exists.
+    result = host.ansible("fleetfix.kernel.ext4_thread_facts", "sample_seconds=0.5", check=False)
+    threads = result["ansible_facts"]["fleetfix_ext4_threads"]
+    assert threads["ext4_mounts"] == ["/"]
+    assert threads["threads"] >= 1
+    assert threads["verdict"] == "benign"
+    print(json.dumps(threads, indent=1, sort_keys=True))
+
+
 def test_value_survives_a_reboot(host):
     target = expected_target(host)
     result = host.ansible("ansible.builtin.reboot", "reboot_timeout=600", check=False)
