@@ -124,9 +124,8 @@ def finding(facts):
     if not facts['ext4_mounts'] and not facts['threads']:
         return make_finding(STORY, 'not_applicable', 'no ext4 filesystem mounted', evidence, None)
     if facts['verdict'] == 'busy':
-        return make_finding(STORY, 'warn', '%s busy above %g%% of a CPU: unwritten-extent conversion is running '
-                            'hot (heavy direct or fallocated writes)' % (', '.join(facts['busy_families']),
-                                                                      facts['busy_percent']),
-                            evidence, 'look at the writers (iotop, /proc/PID/io); the threads are the symptom')
+        summary = ('%s busy above %g%% of a CPU: unwritten-extent conversion is running hot (heavy direct '
+                   'or fallocated writes)' % (', '.join(facts['busy_families']), facts['busy_percent']))
+        return make_finding(STORY, 'warn', summary, evidence, 'look at the writers (iotop, /proc/PID/io); the threads are the symptom')
     return make_finding(STORY, 'ok', '%d ext4 conversion thread(s) for %d ext4 mount(s), idle: benign'
                         % (facts['threads'], len(facts['ext4_mounts'])), evidence, None)
