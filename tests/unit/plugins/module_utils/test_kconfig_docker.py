@@ -133,6 +133,7 @@ def test_el7_user_namespaces_need_the_boot_option():
     off = docker_check.evaluate(cfg, "3.10.0-1160.el7.x86_64", "legacy", dict(HOST_V1, cmdline="ro quiet"))
     on = docker_check.evaluate(cfg, "3.10.0-1160.el7.x86_64", "legacy",
                                dict(HOST_V1, cmdline="ro user_namespace.enable=1 namespace.unpriv_enable=1"))
+
     def pick(result):
         return [c for c in result["categories"]["host"]["checks"] if c["check"] == "user_namespace.enable=1"][0]
     assert pick(off)["ok"] is False and pick(on)["ok"] is True
