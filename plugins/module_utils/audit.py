@@ -15,17 +15,84 @@ import time
 
 import os
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils import ext4threads, memory, pipe
+from ansible_collections.fleetfix.kernel.plugins.module_utils import (
+    docker_check,
+    ext4threads,
+    kconfig,
+    memory,
+    pipe,
+    slab,
+    timeval,
+)
 from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import kernel_release
 
 
-def _pipe_capacity(root, options):
+def _running_config(root, context):
+    """The running kernel's config, read once per audit and shared by the collectors."""
+    if 'config' not in context:
+        try:
+            context['config'] = kconfig.read_config(root, kernel_release(root), True)
+        except kconfig.KernelConfigError as exc:
+            context['config'] = exc
+    if isinstance(context['config'], Exception):
+        raise context['config']
+    return context['config']
+
+
+def _which(name):
+    for directory in (os.environ.get('PATH') or '/usr/sbin:/usr/bin:/sbin:/bin').split(os.pathsep) + ['/usr/sbin', '/sbin']:
+        path = os.path.join(directory, name)
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def _docker_kernel(root, options, context):
+    host = docker_check.read_host(root, _which)
+    try:
+        config, source = _running_config(root, context)
+    except kconfig.KernelConfigError as exc:
+        if not host['docker_present']:
+            return {'docker_present': False}, make_finding('docker_kernel', 'not_applicable',
+                                                           'no docker/containerd installed', {}, None)
+        raise exc
+    result = docker_check.evaluate(config, kernel_release(root), 'current', host)
+    result['config_source'] = source
+    return {'docker_present': host['docker_present'], 'results': [result]}, \
+        docker_check.finding([result], host['docker_present'])
+
+
+def _slab_allocator(root, options, context):
+    try:
+        config = _running_config(root, context)[0]
+    except kconfig.KernelConfigError:
+        config = None  # /sys/kernel/slab may still tell
+    facts = slab.collect(root, config=config)
+    return facts, slab.finding(facts)
+
+
+def _socket_timeval(root, options, context):
+    if root != '/':
+        return None, make_finding('socket_timeval', 'not_applicable', 'only probed on a live host', {}, None)
+    bad = timeval.probe(3, 1000000)
+    good = timeval.probe(3, 999999)
+    evidence = {'tv_usec_1000000': bad['error'] or 'accepted', 'tv_usec_999999': good['error'] or 'accepted'}
+    if bad['error'] == 'EDOM' and good['accepted']:
+        return {'probes': [bad, good]}, make_finding(
+            'socket_timeval', 'ok', 'the kernel refuses tv_usec >= 1000000 with EDOM, as in the seed: build timeouts '
+            'with the fleetfix.kernel.timeval filter', evidence, None)
+    return {'probes': [bad, good]}, make_finding(
+        'socket_timeval', 'warn', 'unexpected SO_RCVTIMEO answers: %s' % evidence, evidence, None)
+
+
+def _pipe_capacity(root, options, context):
     write_size = options.get('pipe_write_size') or pipe.KERNEL_DEFAULT_PIPE_MAX_SIZE
     facts = pipe.collect(root, write_size=write_size, probe=(root == '/'))
     return facts, pipe.finding(facts, write_size)
 
 
-def _page_allocation(root, options):
+def _page_allocation(root, options, context):
     page_size = os.sysconf('SC_PAGE_SIZE') if root == '/' else 4096
     facts = memory.collect(root, page_size=page_size)
     failures = []
@@ -38,7 +105,7 @@ def _page_allocation(root, options):
     return facts, memory.finding(facts, failures)
 
 
-def _ext4_threads(root, options):
+def _ext4_threads(root, options, context):
     facts = ext4threads.collect(root, seconds=options.get('ext4_sample_seconds', 0.2) if root == '/' else 0)
     return facts, ext4threads.finding(facts)
 
@@ -47,6 +114,9 @@ def _ext4_threads(root, options):
 COLLECTORS = (
     ('page_allocation', _page_allocation),
     ('ext4_threads', _ext4_threads),
+    ('docker_kernel', _docker_kernel),
+    ('slab_allocator', _slab_allocator),
+    ('socket_timeval', _socket_timeval),
     ('pipe_capacity', _pipe_capacity),
 )
 STORIES = tuple(name for name, _collector in COLLECTORS)
@@ -73,13 +143,14 @@ def select_stories(subset):
 def run(stories, options, root='/'):
     """Run the named collectors; return (facts by story, findings, milliseconds by story)."""
     collectors = dict(COLLECTORS)
+    context = {}
     facts = {}
     findings = []
     timings = {}
     for story in stories:
         started = time.time()
         try:
-            story_facts, story_finding = collectors[story](root, options)
+            story_facts, story_finding = collectors[story](root, options, context)
         except Exception as exc:  # pylint: disable=broad-except
             # One broken collector must not hide the others: report it as this story's finding.
             story_facts = None

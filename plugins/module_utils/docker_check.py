@@ -206,8 +206,10 @@ def evaluate(config, release, profile, host, running=True):
     }
     verdicts = [c['verdict'] for c in categories.values()]
     verdict = 'fail' if 'fail' in verdicts else ('warn' if 'warn' in verdicts else 'ok')
-    return {'profile': profile, 'kernel': release, 'verdict': verdict, 'categories': categories,
-            'summary': summary_lines(profile, release, categories)}
+    result = {'profile': profile, 'kernel': release, 'verdict': verdict, 'categories': categories,
+              'summary': summary_lines(profile, release, categories)}
+    result['fails'] = {'required': fails(result, 'required'), 'any': fails(result, 'any')}
+    return result
 
 
 def summary_lines(profile, release, categories):

@@ -333,6 +333,9 @@ def group_failures(events, source):
 # made them disappear on big-memory key-value servers), never below the kernel's own default.
 DEFAULT_PERCENT = 1.0
 DEFAULT_CEILING_KB = 4 * 1024 * 1024
+# The audit warns about a low reserve only from this much RAM: the seed's failures were on
+# big-memory servers, and the kernel default is sized well enough for small ones.
+BIG_MEMORY_KB = 32 * 1024 * 1024
 # Above this share of RAM the reserve starves the page cache and invites the OOM killer.
 DEFAULT_SAFETY_PERCENT = 5.0
 
@@ -437,7 +440,7 @@ def finding(facts, failures, percent=DEFAULT_PERCENT, ceiling_kb=DEFAULT_CEILING
         return make_finding(STORY, 'fail', '%d "page allocation failure" event(s) in the kernel log (orders %s); '
                             'vm.min_free_kbytes is %d kB' % (count, ', '.join(str(o) for o in evidence['failure_orders']),
                                                              current), evidence, remedy)
-    if current is not None and current < target:
+    if current is not None and current < target and facts['mem_total_kb'] >= BIG_MEMORY_KB:
         return make_finding(STORY, 'warn', 'vm.min_free_kbytes is %d kB, below the policy target %d kB for %d MiB '
                             'of RAM' % (current, target, facts['mem_total_kb'] // 1024), evidence, remedy)
     return make_finding(STORY, 'ok', 'vm.min_free_kbytes is %d kB (policy target %d kB); no allocation failures '

@@ -91,6 +91,9 @@ results:
       description: Lines for people.
       type: list
       elements: str
+    fails:
+      description: Whether the result fails a play at C(fleetfix_docker_fail_on) V(required) and V(any).
+      type: dict
 docker_present:
   description: Whether dockerd, docker or containerd is installed.
   returned: always

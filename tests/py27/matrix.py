@@ -100,7 +100,10 @@ def check_role(bin_dir, inventory, entry, out_dir):
     problems = []
     if failed_tasks(check):
         problems.append("check run failed tasks: %s" % failed_tasks(check))
-    if not changed_tasks(converge):
+    if entry.get("read_only"):
+        if changed_tasks(converge):
+            problems.append("a read-only role changed %s" % (changed_tasks(converge),))
+    elif not changed_tasks(converge):
         problems.append("converge changed nothing: the matrix does not exercise the role")
     if changed_tasks(check) != changed_tasks(converge):
         problems.append("check predicted %s but converge changed %s" % (changed_tasks(check), changed_tasks(converge)))

@@ -24,10 +24,10 @@ def test_unknown_story_is_named():
 
 
 def test_a_broken_collector_is_an_error_finding_for_its_story_only(monkeypatch):
-    def broken(root, options):
+    def broken(root, options, context):
         raise IOError(13, "Permission denied")
 
-    def fine(root, options):
+    def fine(root, options, context):
         return {"x": 1}, make_finding("fine", "ok", "all good")
 
     monkeypatch.setattr(audit, "COLLECTORS", (("broken", broken), ("fine", fine)))
