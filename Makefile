@@ -25,6 +25,9 @@ OS_PACKAGES := qemu-system-x86 qemu-utils debootstrap fdisk e2fsprogs openssh-cl
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+# Keep Ansible's per-user state (and any collection a tool installs there) inside the project:
+# a stale copy of this collection under ~/.ansible would shadow the one just built.
+export ANSIBLE_HOME := $(CURDIR)/.ansible-home
 export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 export PY_COLORS := 0

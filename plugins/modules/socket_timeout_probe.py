@@ -12,7 +12,7 @@ module: socket_timeout_probe
 short_description: Ask the running kernel whether it accepts a struct timeval for SO_RCVTIMEO / SO_SNDTIMEO
 version_added: 0.1.0
 description:
-  - Seed story 1. C(setsockopt(SO_RCVTIMEO)) with C(tv_usec >= 1000000) fails with C(EDOM): the
+  - Seed story 1. C(setsockopt(SO_RCVTIMEO)) with C(tv_usec >= 1000000) fails with C(EDOM) because the
     kernel's C(sock_set_timeout) rejects it. This module sets the given O(tv_sec) and O(tv_usec) on a
     fresh TCP socket that is never bound or connected (no traffic), and returns the kernel's answer -
     accepted, or the errno - and the value read back.
