@@ -40,16 +40,7 @@ options:
     elements: str
     default: []
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: linux
-notes:
-  - Runs on Python 2.6+ and 3.6+ on the managed host; standard library only.
+  - fleetfix.kernel.read_only
 seealso:
   - name: check-config.sh
     description: Docker's own script, the reference for the option lists.

@@ -37,16 +37,7 @@ options:
     type: int
     default: 1048576
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: linux
-notes:
-  - Runs on Python 2.6+ and 3.6+ on the managed host; standard library only.
+  - fleetfix.kernel.read_only
 seealso:
   - module: fleetfix.kernel.pipe_facts
 '''

@@ -33,19 +33,8 @@ options:
     type: list
     elements: str
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.facts
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  facts:
-    support: full
-  platform:
-    platforms: linux
-notes:
-  - Runs on Python 2.6+ and 3.6+ on the managed host; standard library only.
+  - fleetfix.kernel.read_only
+  - fleetfix.kernel.read_only.facts
 '''
 
 EXAMPLES = r'''

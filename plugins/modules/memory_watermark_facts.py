@@ -45,19 +45,9 @@ options:
     elements: path
     default: [/var/log/messages, /var/log/kern.log]
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.facts
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  facts:
-    support: full
-  platform:
-    platforms: linux
+  - fleetfix.kernel.read_only
+  - fleetfix.kernel.read_only.facts
 notes:
-  - Runs on Python 2.6+ and 3.6+ on the managed host; standard library only.
   - Reading C(/dev/kmsg) needs root where C(kernel.dmesg_restrict) is 1.
 seealso:
   - name: Documentation for /proc/sys/vm

@@ -35,16 +35,7 @@ options:
     choices: [SO_RCVTIMEO, SO_SNDTIMEO]
     default: SO_RCVTIMEO
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
-  platform:
-    platforms: linux
-notes:
-  - Runs on Python 2.6+ and 3.6+ on the managed host; standard library only.
+  - fleetfix.kernel.read_only
 '''
 
 EXAMPLES = r'''

@@ -31,23 +31,54 @@ trap cleanup EXIT
 
 stamp_lines() { while IFS= read -r line; do printf '%(%s)T %s\n' -1 "$line"; done; }
 
-failed=0 passed=0
+# Two scenarios at a time: each VM wants about one core under TCG (2 cores here).
+parallel=${FLEETFIX_PARALLEL:-2}
+
+run_one() {
+  local role=$1 scenario=$2 log=$3 start status
+  start=$(date +%s)
+  # Every line carries the second it was printed, for the phase times.
+  if (cd "roles/$role" && molecule test -s "$scenario") 2>&1 | stamp_lines >"$log"; then
+    status=passed
+  else
+    status=FAILED
+  fi
+  python3 tests/molecule/phase_times.py "$log" "$role/$scenario" "$(( $(date +%s) - start ))" "$status" \
+    >"$log.times"
+  echo "$status" >"$log.status"
+}
+
+scenarios=()
 for yml in roles/*/molecule/*/molecule.yml; do
   [ -f "$yml" ] || continue
   role=$(echo "$yml" | cut -d/ -f2)
   scenario=$(echo "$yml" | cut -d/ -f4)
   if [ -n "$only" ] && ! grep -qw -- "$role/$scenario" <<<"$only"; then continue; fi
+  scenarios+=("$role/$scenario")
+done
+
+for item in "${scenarios[@]}"; do
+  role=${item%/*} scenario=${item#*/}
   log="$out/$role-$scenario.log"
+  rm -f "$log.status" "$log.times"
+  while [ "$(jobs -rp | wc -l)" -ge "$parallel" ]; do wait -n || true; done
   echo "--- molecule: $role/$scenario (log: $log)"
-  start=$(date +%s)
-  # Every line carries the second it was printed, for the phase times.
-  if (cd "roles/$role" && molecule test -s "$scenario") 2>&1 | stamp_lines >"$log"; then
-    status=passed; passed=$((passed + 1))
+  run_one "$role" "$scenario" "$log" &
+done
+wait
+
+failed=0 passed=0
+for item in "${scenarios[@]}"; do
+  role=${item%/*} scenario=${item#*/}
+  log="$out/$role-$scenario.log"
+  if [ "$(cat "$log.status" 2>/dev/null)" = passed ]; then
+    passed=$((passed + 1))
   else
-    status=FAILED; failed=$((failed + 1))
+    failed=$((failed + 1))
+    echo "=== $role/$scenario FAILED; the end of its log:"
     tail -n 80 "$log"
   fi
-  python3 tests/molecule/phase_times.py "$log" "$role/$scenario" "$(( $(date +%s) - start ))" "$status" | tee -a "$out/times.txt"
+  [ -f "$log.times" ] && tee -a "$out/times.txt" <"$log.times"
 done
 echo "molecule scenarios: $passed passed, $failed failed"
 [ "$failed" = 0 ]
