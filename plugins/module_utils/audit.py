@@ -20,6 +20,7 @@ from ansible_collections.fleetfix.kernel.plugins.module_utils import (
     ext4threads,
     kconfig,
     memory,
+    netif,
     pipe,
     slab,
     timeval,
@@ -86,6 +87,11 @@ def _socket_timeval(root, options, context):
         'socket_timeval', 'warn', 'unexpected SO_RCVTIMEO answers: %s' % evidence, evidence, None)
 
 
+def _net_iface_names(root, options, context):
+    facts = netif.collect(root)
+    return facts, netif.finding(facts)
+
+
 def _pipe_capacity(root, options, context):
     write_size = options.get('pipe_write_size') or pipe.KERNEL_DEFAULT_PIPE_MAX_SIZE
     facts = pipe.collect(root, write_size=write_size, probe=(root == '/'))
@@ -117,6 +123,7 @@ COLLECTORS = (
     ('docker_kernel', _docker_kernel),
     ('slab_allocator', _slab_allocator),
     ('socket_timeval', _socket_timeval),
+    ('net_iface_names', _net_iface_names),
     ('pipe_capacity', _pipe_capacity),
 )
 STORIES = tuple(name for name, _collector in COLLECTORS)
