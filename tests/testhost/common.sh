@@ -3,6 +3,10 @@
 FLEETFIX_CACHE=${FLEETFIX_CACHE:-$HOME/.cache/fleetfix}
 FLEETFIX_MIRROR=${FLEETFIX_MIRROR:-http://deb.debian.org/debian}
 FLEETFIX_SSH_KEY="$FLEETFIX_CACHE/ssh/id_ed25519"
+# Running instances live under a directory of their own per checkout, so that two checkouts
+# on one machine (a developer's and CI's clone) never see, reuse or stop each other's VMs.
+_fleetfix_top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+FLEETFIX_RUN=${FLEETFIX_RUN:-$FLEETFIX_CACHE/run/$(printf '%s' "$_fleetfix_top" | sha256sum | cut -c1-10)}
 # The management NIC of every test VM has this MAC; the guest's networkd matches on it.
 # shellcheck disable=SC2034  # used by vm.sh
 FLEETFIX_MGMT_MAC=52:54:00:f1:ee:01

@@ -19,7 +19,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/testhost/common.sh
 . "$HERE/common.sh"
 
-RUN="$FLEETFIX_CACHE/run"
+RUN="$FLEETFIX_RUN"
 usage() { sed -n '2,14p' "$0" >&2; exit 2; }
 
 free_port() {
