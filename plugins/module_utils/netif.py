@@ -73,6 +73,8 @@ def read_interfaces(root='/'):
         if os.path.exists(host_path(root, sysdir + '/device/subsystem')):
             subsystem = os.path.basename(_readlink_abs(root, sysdir + '/device/subsystem'))
         bus = 'usb' if usb_port_path(devpath) else (subsystem or 'platform')
+        ifindex = (read_text(root, sysdir + '/ifindex') or '').strip()
+        udev = parse_udev_db(read_text(root, '/run/udev/data/n%s' % ifindex) or '') if ifindex else {}
         out.append({
             'name': name,
             'mac': (read_text(root, sysdir + '/address') or '').strip().lower(),
@@ -83,7 +85,18 @@ def read_interfaces(root='/'):
             'bus': bus,
             'usb_port': usb_port_path(devpath),
             'devpath': devpath,
+            'id_path': udev.get('ID_PATH'),
         })
+    return out
+
+
+def parse_udev_db(text):
+    """Properties (E:KEY=value) of a udev database entry, /run/udev/data/n<ifindex>."""
+    out = {}
+    for line in text.splitlines():
+        if line.startswith('E:') and '=' in line:
+            key, value = line[2:].split('=', 1)
+            out[key] = value
     return out
 
 

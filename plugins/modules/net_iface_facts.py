@@ -85,6 +85,9 @@ ansible_facts:
             devpath:
               description: The device path in sysfs.
               type: str
+            id_path:
+              description: udev's C(ID_PATH) (what a C(.link) file's C(Path=) matches), when udev knows it.
+              type: str
             name_kind:
               description: C(kernel), C(predictable), C(pinned) or C(other).
               type: str

@@ -109,7 +109,9 @@ cmd_start() {
   elif [ "$overlay" = 1 ]; then
     die "start: --disk goes with --no-overlay"
   fi
-  local port; port=$(free_port)
+  local port
+  # A restarted instance keeps its port (--reuse), so open SSH sessions and inventories hold.
+  if [ "$reuse" = 1 ] && [ -f "$d/port" ]; then port=$(cat "$d/port"); else port=$(free_port); fi
   echo "$port" >"$d/port"
   : >"$d/serial.log"
   rm -f "$d/pidfile" "$d/qemu.pid"
