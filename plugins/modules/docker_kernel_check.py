@@ -112,7 +112,7 @@ def main():
         configs = kconfig.collect('/', kernels='all' if 'all' in kernels else kernels)
     except kconfig.KernelConfigError as exc:
         module.fail_json(msg='docker_kernel_check: %s' % exc)
-    host = docker_check.read_host('/', lambda name: module.get_bin_path(name))
+    host = docker_check.read_host('/', module.get_bin_path)
     results = []
     for release, entry in configs['kernels'].items():
         for profile in module.params['profiles']:
