@@ -86,3 +86,16 @@ def kernel_release(root):
     if text is None:
         return None
     return text.strip()
+
+
+def exit_with_facts(module, fact_key, collect):
+    """The end of every facts module: run ``collect()``, return its result under ``fact_key``,
+    or fail with a message naming the module and the problem (never a traceback)."""
+    name = (getattr(module, '_name', None) or 'fleetfix.kernel').split('.')[-1]
+    try:
+        facts = collect()
+    except HostReadError as exc:
+        module.fail_json(msg='%s: %s' % (name, exc))
+    except (IOError, OSError) as exc:
+        module.fail_json(msg='%s: cannot read %s: %s' % (name, getattr(exc, 'filename', None) or '?', exc))
+    module.exit_json(changed=False, ansible_facts={fact_key: facts})

@@ -88,7 +88,7 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fleetfix.kernel.plugins.module_utils import ext4threads
-from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import exit_with_facts
 
 
 def main():
@@ -104,11 +104,8 @@ def main():
         module.fail_json(msg='sample_seconds must be between 0 and 60, got %s' % seconds)
     if module.params['busy_percent'] <= 0:
         module.fail_json(msg='busy_percent must be positive, got %s' % module.params['busy_percent'])
-    try:
-        facts = ext4threads.collect('/', seconds=seconds, busy_percent=module.params['busy_percent'])
-    except HostReadError as exc:
-        module.fail_json(msg='ext4_thread_facts: %s' % exc)
-    module.exit_json(changed=False, ansible_facts={'fleetfix_ext4_threads': facts})
+    exit_with_facts(module, 'fleetfix_ext4_threads',
+                    lambda: ext4threads.collect('/', seconds=seconds, busy_percent=module.params['busy_percent']))
 
 
 if __name__ == '__main__':

@@ -73,6 +73,7 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fleetfix.kernel.plugins.module_utils import kconfig
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import exit_with_facts
 
 
 def main():
@@ -86,11 +87,7 @@ def main():
     kernels = module.params['kernels']
     wanted = 'all' if 'all' in kernels else kernels
     options = [o[len('CONFIG_'):] if o.startswith('CONFIG_') else o for o in (module.params['options'] or [])]
-    try:
-        facts = kconfig.collect('/', kernels=wanted, options=options or None)
-    except kconfig.KernelConfigError as exc:
-        module.fail_json(msg='kernel_config_facts: %s' % exc)
-    module.exit_json(changed=False, ansible_facts={'fleetfix_kernel_config': facts})
+    exit_with_facts(module, 'fleetfix_kernel_config', lambda: kconfig.collect('/', kernels=wanted, options=options or None))
 
 
 if __name__ == '__main__':

@@ -171,7 +171,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fleetfix.kernel.plugins.module_utils import memory, sysctl_d
-from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import exit_with_facts
 
 BOOT_KEYS = ('vm.min_free_kbytes', 'vm.watermark_scale_factor')
 
@@ -219,16 +219,15 @@ def main():
         ),
         supports_check_mode=True,
     )
-    try:
+
+    def collect():
         facts = memory.collect('/', page_size=os.sysconf('SC_PAGE_SIZE'))
         facts['boot_values'] = sysctl_d.boot_values('/', BOOT_KEYS)
         facts['allocation_failures'], facts['log_sources_read'] = read_failures(
             module, module.params['log_sources'], module.params['log_files'])
-    except HostReadError as exc:
-        module.fail_json(msg='memory_watermark_facts: %s' % exc)
-    except (IOError, OSError) as exc:
-        module.fail_json(msg='memory_watermark_facts: cannot read %s: %s' % (getattr(exc, 'filename', '?'), exc))
-    module.exit_json(changed=False, ansible_facts={'fleetfix_memory': facts})
+        return facts
+
+    exit_with_facts(module, 'fleetfix_memory', collect)
 
 
 if __name__ == '__main__':

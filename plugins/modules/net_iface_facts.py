@@ -114,16 +114,12 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fleetfix.kernel.plugins.module_utils import netif
-from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import exit_with_facts
 
 
 def main():
     module = AnsibleModule(argument_spec=dict(), supports_check_mode=True)
-    try:
-        facts = netif.collect('/')
-    except HostReadError as exc:
-        module.fail_json(msg='net_iface_facts: %s' % exc)
-    module.exit_json(changed=False, ansible_facts={'fleetfix_net': facts})
+    exit_with_facts(module, 'fleetfix_net', lambda: netif.collect('/'))
 
 
 if __name__ == '__main__':

@@ -149,10 +149,8 @@ ansible_facts:
               type: int
 '''
 
-import traceback
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import exit_with_facts
 from ansible_collections.fleetfix.kernel.plugins.module_utils.pipe import collect
 
 
@@ -167,13 +165,7 @@ def main():
     write_size = module.params['write_size']
     if write_size is not None and write_size <= 0:
         module.fail_json(msg='write_size must be a positive number of bytes, got %d' % write_size)
-    try:
-        facts = collect('/', write_size=write_size, probe=module.params['probe'])
-    except HostReadError as exc:
-        module.fail_json(msg='pipe_facts: %s' % exc)
-    except (IOError, OSError) as exc:
-        module.fail_json(msg='pipe_facts: probing pipes failed: %s' % exc, exception=traceback.format_exc())
-    module.exit_json(changed=False, ansible_facts={'fleetfix_pipe': facts})
+    exit_with_facts(module, 'fleetfix_pipe', lambda: collect('/', write_size=write_size, probe=module.params['probe']))
 
 
 if __name__ == '__main__':

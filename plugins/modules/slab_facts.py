@@ -79,21 +79,16 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fleetfix.kernel.plugins.module_utils import kconfig, slab
-from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import exit_with_facts
 
 
 def main():
     module = AnsibleModule(argument_spec=dict(caches=dict(type='bool', default=False)), supports_check_mode=True)
-    config = None
     try:
-        try:
-            config = kconfig.read_config('/', kconfig.kernel_release('/'), True)[0]
-        except kconfig.KernelConfigError:
-            config = None  # /sys/kernel/slab may still tell
-        facts = slab.collect('/', config=config, with_caches=module.params['caches'])
-    except HostReadError as exc:
-        module.fail_json(msg='slab_facts: %s' % exc)
-    module.exit_json(changed=False, ansible_facts={'fleetfix_slab': facts})
+        config = kconfig.read_config('/', kconfig.kernel_release('/'), True)[0]
+    except kconfig.KernelConfigError:
+        config = None  # /sys/kernel/slab may still tell
+    exit_with_facts(module, 'fleetfix_slab', lambda: slab.collect('/', config=config, with_caches=module.params['caches']))
 
 
 if __name__ == '__main__':

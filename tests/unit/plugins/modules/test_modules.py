@@ -72,3 +72,11 @@ def test_memory_watermark_facts_rejects_an_unknown_log_source(capsys):
     code, result = run_module(memory_watermark_facts, {"log_sources": ["dmesg2"]}, capsys)
     assert code == 1
     assert "log_sources" in result["msg"] and "dmesg2" in result["msg"]
+
+
+def test_kernel_config_facts_names_a_missing_kernel(capsys):
+    from ansible_collections.fleetfix.kernel.plugins.modules import kernel_config_facts
+    code, result = run_module(kernel_config_facts, {"kernels": ["0.0.1-nope"]}, capsys)
+    assert code == 1
+    assert "kernel 0.0.1-nope is not installed" in result["msg"]
+    assert "Traceback" not in result["msg"] and "exception" not in result
