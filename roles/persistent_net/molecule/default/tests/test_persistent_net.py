@@ -7,6 +7,10 @@ import subprocess
 import yaml
 
 USB_MAC = "52:54:00:12:34:99"
+# The udev scenario runs these same tests with the rule instead of the .link file.
+METHOD = os.environ.get("FLEETFIX_NET_PIN_METHOD", "link")
+PIN_FILE = {"link": "/etc/systemd/network/10-fleetfix-usbnet0.link",
+            "udev": "/etc/udev/rules.d/70-fleetfix-persistent-net.rules"}[METHOD]
 MGMT_MAC = "52:54:00:f1:ee:01"
 
 
@@ -34,8 +38,14 @@ def test_management_nic_is_untouched(host):
 
 
 def test_files_are_what_the_role_says(host):
-    link = host.file("/etc/systemd/network/10-fleetfix-usbnet0.link").content_string
-    assert "MACAddress=%s" % USB_MAC in link and "Name=usbnet0" in link
+    pin = host.file(PIN_FILE).content_string
+    if METHOD == "link":
+        assert "MACAddress=%s" % USB_MAC in pin and "Name=usbnet0" in pin
+    else:
+        assert 'ATTR{address}=="%s"' % USB_MAC in pin and 'NAME="usbnet0"' in pin
+    other = {"link": "/etc/udev/rules.d/70-fleetfix-persistent-net.rules",
+             "udev": "/etc/systemd/network/10-fleetfix-usbnet0.link"}[METHOD]
+    assert not host.file(other).exists
     stanza = host.file("/etc/network/interfaces.d/fleetfix-usbnet0").content_string
     assert "allow-hotplug usbnet0" in stanza and "address 192.0.2.10/24" in stanza
 
@@ -44,7 +54,7 @@ def test_facts_module_sees_the_pin(host):
     facts = host.ansible("fleetfix.kernel.net_iface_facts", check=False)["ansible_facts"]["fleetfix_net"]
     usb = [i for i in facts["interfaces"] if i["mac"] == USB_MAC][0]
     assert (usb["name"], usb["bus"], usb["driver"], usb["name_kind"]) == ("usbnet0", "usb", "cdc_ether", "pinned")
-    assert usb["pinned_by"] == ["/etc/systemd/network/10-fleetfix-usbnet0.link"]
+    assert usb["pinned_by"] == [PIN_FILE]
     assert usb["configured_by"] == ["ifupdown"]
 
 
