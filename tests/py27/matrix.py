@@ -45,7 +45,15 @@ def strip(result, volatile):
 
 
 def dig(data, path):
-    for part in path.split("."):
+    """Value at a dotted path; "findings[].status" maps the rest of the path over a list."""
+    parts = path.split(".")
+    for index, part in enumerate(parts):
+        if part.endswith("[]"):
+            items = data.get(part[:-2]) if isinstance(data, dict) else None
+            if not isinstance(items, list):
+                return "<missing %s>" % path
+            rest = ".".join(parts[index + 1:])
+            return [dig(item, rest) if rest else item for item in items]
         if not isinstance(data, dict) or part not in data:
             return "<missing %s>" % path
         data = data[part]
