@@ -79,13 +79,19 @@ def sample(root):
     return found
 
 
+def is_transient_worker(comm):
+    """A pool kworker that last ran the workqueue (its name says so since 4.18), not a thread of
+    its own: it comes and goes, so it counts for CPU time but not in the number of threads."""
+    return comm.startswith('kworker/') and not comm.startswith('kworker/R-')
+
+
 def diagnose(first, second, seconds, clock_ticks, mounts, busy_percent=DEFAULT_BUSY_PERCENT):
     """Compare two samples taken ``seconds`` apart: counts, CPU use and a verdict (pure)."""
     families = {}
     for pid, (comm, ticks) in second.items():
         family = family_of(comm)
-        entry = families.setdefault(family, {'threads': 0, 'cpu_ticks': 0})
-        entry['threads'] += 1
+        entry = families.setdefault(family, {'threads': 0, 'workers': 0, 'cpu_ticks': 0})
+        entry['workers' if is_transient_worker(comm) else 'threads'] += 1
         if pid in first:
             entry['cpu_ticks'] += max(0, ticks - first[pid][1])
     busy = []

@@ -57,11 +57,12 @@ ansible_facts:
       type: dict
       contains:
         threads:
-          description: Number of ext4 conversion threads.
+          description: Number of ext4 conversion threads of their own (rescuers, 2.6.32 per-CPU threads).
           type: int
           sample: 2
         families:
-          description: Per thread name (C(ext4-dio-unwrit), C(ext4-rsv-conver)) its C(threads), C(cpu_ticks) and C(cpu_percent).
+          description: Per thread name (C(ext4-dio-unwrit), C(ext4-rsv-conver)) its C(threads), C(workers) (pool kworkers
+            that last ran the workqueue, 4.18+), C(cpu_ticks) and C(cpu_percent).
           type: dict
         ext4_mounts:
           description: Mount points of ext4 filesystems.

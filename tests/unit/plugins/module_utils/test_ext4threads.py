@@ -25,6 +25,14 @@ def test_families():
         "ext4-rsv-conver", "ext4-rsv-conver", "ext4-dio-unwrit", None]
 
 
+def test_pool_workers_count_for_cpu_but_not_as_threads():
+    sample = {81: ("kworker/R-ext4-rsv-conversion", 0), 14970: ("kworker/u8:1-ext4-rsv-conversion", 195)}
+    later = {81: ("kworker/R-ext4-rsv-conversion", 0), 14970: ("kworker/u8:1-ext4-rsv-conversion", 295)}
+    facts = ext4threads.diagnose(sample, later, 1.0, 100, ["/"])
+    assert facts["families"]["ext4-rsv-conver"] == {"threads": 1, "workers": 1, "cpu_ticks": 100, "cpu_percent": 100.0}
+    assert facts["threads"] == 1 and facts["verdict"] == "busy"
+
+
 def test_idle_threads_are_benign():
     first = {81: ("kworker/R-ext4-rsv-conversion", 0), 412: ("ext4-dio-unwrit", 37)}
     second = {81: ("kworker/R-ext4-rsv-conversion", 0), 412: ("ext4-dio-unwrit", 37)}
