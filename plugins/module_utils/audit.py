@@ -16,6 +16,9 @@ import time
 import os
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils import (
+    bootchain,
+    bootloader,
+    bootready,
     docker_check,
     ext4threads,
     kconfig,
@@ -116,6 +119,13 @@ def _ext4_threads(root, options, context):
     return facts, ext4threads.finding(facts)
 
 
+def _boot_readiness(root, options, context):
+    initramfs_facts = bootchain.collect_initramfs_facts(root, extra=options.get('boot_extra_drivers'), on_error='report')
+    grub_facts = bootloader.collect(root)
+    facts = {'initramfs': initramfs_facts, 'grub': grub_facts}
+    return facts, bootready.finding(initramfs_facts, grub_facts)
+
+
 # story name -> collector; the order is the report's column order.
 COLLECTORS = (
     ('page_allocation', _page_allocation),
@@ -125,6 +135,7 @@ COLLECTORS = (
     ('socket_timeval', _socket_timeval),
     ('net_iface_names', _net_iface_names),
     ('pipe_capacity', _pipe_capacity),
+    ('boot_readiness', _boot_readiness),
 )
 STORIES = tuple(name for name, _collector in COLLECTORS)
 

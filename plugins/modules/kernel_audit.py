@@ -26,7 +26,7 @@ options:
     description:
       - Which stories to audit, like C(gather_subset) of M(ansible.builtin.setup) - V(all), story
         names, or story names prefixed with C(!) to leave them out.
-      - "Stories: V(page_allocation), V(ext4_threads), V(docker_kernel), V(slab_allocator), V(socket_timeval), V(net_iface_names), V(pipe_capacity)."
+      - "Stories: V(page_allocation), V(ext4_threads), V(docker_kernel), V(slab_allocator), V(socket_timeval), V(net_iface_names), V(pipe_capacity), V(boot_readiness)."
     type: list
     elements: str
     default: [all]
@@ -36,10 +36,19 @@ options:
         The finding warns when it does not fit the largest pipe an unprivileged process may ask for.
     type: int
     default: 1048576
+  boot_extra_drivers:
+    description:
+      - For V(boot_readiness), module names every initramfs must hold on top of the boot chain
+        discovered from sysfs (a controller about to be added, say).
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - fleetfix.kernel.read_only
 seealso:
   - module: fleetfix.kernel.pipe_facts
+  - module: fleetfix.kernel.initramfs_facts
+  - module: fleetfix.kernel.grub_facts
 '''
 
 EXAMPLES = r'''
@@ -103,6 +112,7 @@ def main():
         argument_spec=dict(
             gather_subset=dict(type='list', elements='str', default=['all']),
             pipe_write_size=dict(type='int', default=1048576),
+            boot_extra_drivers=dict(type='list', elements='str', default=[]),
         ),
         supports_check_mode=True,
     )

@@ -19,20 +19,24 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/testhost/common.sh
 . "$HERE/common.sh"
 
+# Two initramfs generators, one per image: bookworm builds its initramfs with dracut (the
+# CentOS/RHEL path), bullseye with initramfs-tools (the Debian default). bookworm also carries
+# the kernel upgrade of seed story 4: it runs the second-newest kernel ABI of the archive and
+# keeps the newest one's package, not installed, under /var/cache/fleetfix/debs.
 case "$SUITE" in
-  bookworm) EXTRA_PKGS="" ;;
+  bookworm) EXTRA_PKGS="" GENERATOR=dracut ;;
   # bullseye is the Python 2.7 target: Debian 11 still ships python2.7 next to python3.9.
-  bullseye) EXTRA_PKGS="python2.7-minimal libpython2.7-stdlib" ;;
+  bullseye) EXTRA_PKGS="python2.7-minimal libpython2.7-stdlib" GENERATOR=initramfs-tools ;;
   *) die "unknown suite '$SUITE' (bookworm or bullseye)" ;;
 esac
 
-BASE_PKGS="systemd-sysv,udev,openssh-server,python3,iproute2,kmod,dracut,ifupdown,procps,zstd,cpio,gzip,xz-utils,lz4,grub2-common,fdisk,e2fsprogs,sudo,less"
-CHROOT_PKGS="linux-image-amd64 grub-pc dbus libpam-systemd $EXTRA_PKGS"
+BASE_PKGS="systemd-sysv,udev,openssh-server,python3,iproute2,kmod,$GENERATOR,ifupdown,procps,zstd,cpio,gzip,xz-utils,lz4,grub2-common,fdisk,e2fsprogs,sudo,less"
+CHROOT_PKGS="grub-pc dbus libpam-systemd $EXTRA_PKGS"
 DISK_MB=${FLEETFIX_DISK_MB:-4096}
 
 # Bump when a change of this script changes what goes into the image; files under image/ and
 # the package lists count by themselves.
-IMAGE_VERSION=1
+IMAGE_VERSION=2
 OUT="$FLEETFIX_CACHE/images/$SUITE"
 STAMP_INPUT="$(echo "image version $IMAGE_VERSION"; find "$HERE/image" -type f | LC_ALL=C sort | xargs cat; echo "$SUITE $BASE_PKGS $CHROOT_PKGS $DISK_MB")"
 STAMP=$(printf '%s' "$STAMP_INPUT" | sha256sum | cut -d' ' -f1)
@@ -81,6 +85,19 @@ mount --bind /dev/pts "$ROOT/dev/pts"
 printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
 chmod +x "$ROOT/usr/sbin/policy-rc.d"
 
+# The kernels: the archive's package index (left by debootstrap) names every ABI it carries.
+ABIS=$(chroot "$ROOT" apt-cache pkgnames linux-image- | sed -n 's/^linux-image-\([0-9.]*-[0-9]*\)-amd64$/\1/p' | sort -V)
+NEWEST=$(echo "$ABIS" | tail -1)
+if [ "$SUITE" = bookworm ]; then
+  OLDER=$(echo "$ABIS" | tail -2 | head -1)
+  [ -n "$OLDER" ] && [ "$OLDER" != "$NEWEST" ] || die "the archive carries one kernel ABI ($NEWEST); the upgrade story needs two"
+  CHROOT_PKGS="linux-image-$OLDER-amd64 $CHROOT_PKGS"
+  UPGRADE_PKG="linux-image-$NEWEST-amd64"
+else
+  CHROOT_PKGS="linux-image-$NEWEST-amd64 $CHROOT_PKGS"
+  UPGRADE_PKG=""
+fi
+
 t1=$(date +%s)
 log "installing $CHROOT_PKGS"
 # shellcheck disable=SC2086  # a list of package names
@@ -88,6 +105,10 @@ chroot "$ROOT" /usr/bin/env DEBIAN_FRONTEND=noninteractive LC_ALL=C \
   apt-get install -y -q --no-install-recommends $CHROOT_PKGS >"$WORK/apt.log" 2>&1 \
   || { tail -40 "$WORK/apt.log" >&2; die "package install in the chroot failed"; }
 log "packages installed in $(( $(date +%s) - t1 )) s"
+if [ -n "$UPGRADE_PKG" ]; then
+  chroot "$ROOT" /bin/sh -ec "mkdir -p /var/cache/fleetfix/debs; cd /var/cache/fleetfix/debs; apt-get download -q $UPGRADE_PKG >/dev/null"
+  log "kept for the upgrade story: $(ls "$ROOT/var/cache/fleetfix/debs")"
+fi
 
 # Quiet, offline, reproducible guests: nothing reaches out, nothing runs on a timer.
 # shellcheck disable=SC2016  # expanded by the chroot's shell
@@ -105,7 +126,7 @@ chroot "$ROOT" /bin/sh -ec '
 '
 KVER=$(find "$ROOT/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -1)
 [ -n "$KVER" ] || die "no kernel installed in the image"
-log "kernel $KVER; initramfs by dracut: $(du -h "$ROOT/boot/initrd.img-$KVER" | cut -f1)"
+log "kernel $KVER; initramfs by $GENERATOR: $(du -h "$ROOT/boot/initrd.img-$KVER" | cut -f1)"
 cp "$ROOT/boot/vmlinuz-$KVER" "$WORK/vmlinuz"
 cp "$ROOT/boot/initrd.img-$KVER" "$WORK/initrd"
 echo "$KVER" >"$WORK/kver"

@@ -1,0 +1,548 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetfix.kernel contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Which kernels are installed, where their initramfs lives, and which drivers boot this host.
+
+Seed story 4: a CentOS 7 host upgraded to a new kernel did not come back because the new
+initramfs lacked ``mpt2sas``, the driver of the SAS controller holding / and /boot. The
+boot-critical chain is read off sysfs: the block device of each mount, down through
+device-mapper and md slaves to the disks, and up each disk's device path to every driver
+bound on the way (disk driver, controller driver, bus driver), plus the filesystem module.
+
+Readers take ``root`` (``/`` on a real host) so unit tests can point them at fixture trees.
+Runs on the managed host: Python 2.6+ and 3.6+, standard library only.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+import re
+
+from ansible_collections.fleetfix.kernel.plugins.module_utils import initramfs
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import (
+    HostReadError, host_path, read_text)
+
+# Image names by generator, in the order they are looked for (RHEL dracut, Debian, SUSE and
+# RHEL 5 mkinitrd). The first existing one is the kernel's image.
+IMAGE_PATTERNS = (
+    '/boot/initramfs-%s.img',
+    '/boot/initrd.img-%s',
+    '/boot/initrd-%s.img',
+    '/boot/initrd-%s',
+)
+
+GENERATORS = (
+    # name, programs whose presence says which generator builds this host's images
+    ('dracut', ('/usr/bin/dracut', '/sbin/dracut', '/usr/sbin/dracut')),
+    ('initramfs-tools', ('/usr/sbin/mkinitramfs', '/usr/sbin/update-initramfs', '/sbin/mkinitramfs')),
+    ('mkinitrd', ('/sbin/mkinitrd', '/usr/sbin/mkinitrd')),
+)
+
+DRACUT_LIST_KEYS = ('drivers', 'add_drivers', 'force_drivers', 'omit_drivers', 'filesystems')
+_DRACUT_ASSIGN = re.compile(r'^\s*(%s)\s*(\+?=)\s*(.*?)\s*$' % '|'.join(DRACUT_LIST_KEYS))
+
+
+def module_name(name):
+    """Kernel module names are compared with '-' folded to '_' (``dm-mod`` is ``dm_mod``)."""
+    return name.strip().replace('-', '_')
+
+
+def version_key(kver):
+    """Sort kernel releases naturally: 4.4.1 after 3.10.0-1160, 6.1.0-50 after 6.1.0-9."""
+    return [(0, int(part), '') if part.isdigit() else (1, 0, part) for part in re.split(r'(\d+)', kver) if part]
+
+
+def _mtime(root, path):
+    try:
+        return int(os.stat(host_path(root, path)).st_mtime)
+    except OSError:
+        return None
+
+
+def _exists(root, path):
+    return os.path.exists(host_path(root, path))
+
+
+def installed_kernels(root):
+    """Kernel releases with a kernel image: /boot/vmlinuz-KVER, or /lib/modules/KVER/vmlinuz
+    (where RHEL 8+ keeps the package's copy). A /lib/modules directory left behind by a removed
+    kernel is not an installed kernel."""
+    found = set()
+    try:
+        names = os.listdir(host_path(root, '/boot'))
+    except OSError:
+        names = []
+    for name in names:
+        if name.startswith('vmlinuz-') and not name.endswith('.hmac') and 'rescue' not in name:
+            found.add(name[len('vmlinuz-'):])
+    for base in ('/lib/modules', '/usr/lib/modules'):
+        try:
+            kvers = os.listdir(host_path(root, base))
+        except OSError:
+            continue
+        for kver in kvers:
+            if _exists(root, '%s/%s/vmlinuz' % (base, kver)):
+                found.add(kver)
+    return sorted(found, key=version_key)
+
+
+def modules_dir(root, kver):
+    for base in ('/lib/modules', '/usr/lib/modules'):
+        if _exists(root, '%s/%s' % (base, kver)):
+            return '%s/%s' % (base, kver)
+    return None
+
+
+def kernel_files(root, kver):
+    """Paths of one kernel: its vmlinuz, its initramfs (existing or expected), its modules."""
+    vmlinuz = '/boot/vmlinuz-%s' % kver
+    if not _exists(root, vmlinuz):
+        mdir = modules_dir(root, kver)
+        vmlinuz = '%s/vmlinuz' % mdir if mdir and _exists(root, '%s/vmlinuz' % mdir) else None
+    image = None
+    for pattern in IMAGE_PATTERNS:
+        if _exists(root, pattern % kver):
+            image = pattern % kver
+            break
+    return {'vmlinuz': vmlinuz, 'image': image, 'modules_dir': modules_dir(root, kver)}
+
+
+def expected_image_path(generator, kver):
+    """Where a generator writes a kernel's image when none exists yet."""
+    if generator == 'initramfs-tools':
+        return '/boot/initrd.img-%s' % kver
+    return '/boot/initramfs-%s.img' % kver
+
+
+def staleness(root, files):
+    """The image is stale when it is older than its kernel or its modules (modules.dep is
+    rewritten by depmod whenever a module is added)."""
+    image_time = _mtime(root, files['image']) if files.get('image') else None
+    if image_time is None:
+        return None
+    newer = []
+    if files.get('vmlinuz'):
+        kernel_time = _mtime(root, files['vmlinuz'])
+        if kernel_time is not None and kernel_time > image_time:
+            newer.append(files['vmlinuz'])
+    if files.get('modules_dir'):
+        dep = files['modules_dir'] + '/modules.dep'
+        dep_time = _mtime(root, dep)
+        if dep_time is not None and dep_time > image_time:
+            newer.append(dep)
+    return newer
+
+
+def parse_module_list(text):
+    """modules.builtin / modules.order / modules.dep: module paths -> set of module names."""
+    names = set()
+    for line in (text or '').splitlines():
+        path = line.split(':', 1)[0].strip()
+        if not path:
+            continue
+        base = path.rsplit('/', 1)[-1]
+        for suffix in ('.ko.xz', '.ko.zst', '.ko.gz', '.ko'):
+            if base.endswith(suffix):
+                names.add(module_name(base[:-len(suffix)]))
+                break
+    return names
+
+
+def kernel_module_sets(root, kver):
+    """(built-in, loadable) module names of one kernel, from modules.builtin and modules.dep."""
+    mdir = modules_dir(root, kver)
+    if not mdir:
+        return set(), set()
+    return (parse_module_list(read_text(root, mdir + '/modules.builtin')),
+            parse_module_list(read_text(root, mdir + '/modules.dep')))
+
+
+def system_generator(root):
+    """Which initramfs generator this host runs: dracut, initramfs-tools, mkinitrd or None."""
+    for name, programs in GENERATORS:
+        for program in programs:
+            if _exists(root, program):
+                return name
+    return None
+
+
+def parse_dracut_conf(text):
+    """dracut.conf lines: KEY="..." and KEY+=" ..." for the driver lists -> {key: [(op, [names])]}."""
+    found = {}
+    for line in (text or '').splitlines():
+        match = _DRACUT_ASSIGN.match(line)
+        if not match or line.lstrip().startswith('#'):
+            continue
+        key, op, value = match.groups()
+        value = value.split('#', 1)[0] if not value.startswith(('"', "'")) else value
+        names = [module_name(part) for part in value.strip('"\'').split() if part]
+        found.setdefault(key, []).append((op, names))
+    return found
+
+
+def dracut_config(root):
+    """The effective driver lists of dracut: /etc/dracut.conf then /etc/dracut.conf.d/*.conf
+    (and /usr/lib/dracut/dracut.conf.d), later files overriding or adding, as dracut reads them."""
+    files = ['/etc/dracut.conf']
+    conf_files = {}
+    for directory in ('/usr/lib/dracut/dracut.conf.d', '/etc/dracut.conf.d'):
+        try:
+            names = os.listdir(host_path(root, directory))
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith('.conf'):
+                # A file in /etc overrides the one of the same name in /usr/lib.
+                conf_files[name] = '%s/%s' % (directory, name)
+    files.extend(conf_files[name] for name in sorted(conf_files))
+    result = dict((key, []) for key in DRACUT_LIST_KEYS)
+    origin = {}
+    read = []
+    for path in files:
+        text = read_text(root, path)
+        if text is None:
+            continue
+        read.append(path)
+        for key, assignments in parse_dracut_conf(text).items():
+            for op, names in assignments:
+                if op == '=':
+                    result[key] = list(names)
+                else:
+                    result[key].extend(names)
+                origin.setdefault(key, []).append(path)
+    return {'files': read, 'lists': result, 'origin': origin}
+
+
+def initramfs_tools_config(root):
+    """initramfs-tools: the MODULES= policy (most, dep, list, netboot) and /etc/initramfs-tools/modules."""
+    policy = None
+    sources = ['/etc/initramfs-tools/initramfs.conf']
+    try:
+        sources.extend('/etc/initramfs-tools/conf.d/' + name
+                       for name in sorted(os.listdir(host_path(root, '/etc/initramfs-tools/conf.d'))))
+    except OSError:
+        pass
+    policy_file = None
+    for path in sources:
+        for line in (read_text(root, path) or '').splitlines():
+            match = re.match(r'^\s*MODULES\s*=\s*["\']?(\w+)', line)
+            if match:
+                policy, policy_file = match.group(1), path
+    modules = []
+    for line in (read_text(root, '/etc/initramfs-tools/modules') or '').splitlines():
+        line = line.split('#', 1)[0].strip()
+        if line:
+            modules.append(module_name(line.split()[0]))
+    return {'modules_policy': policy, 'modules_policy_file': policy_file, 'modules_file': modules}
+
+
+# ---------------------------------------------------------------------------------------
+# The boot chain, from /proc/self/mountinfo and sysfs
+
+
+def parse_mountinfo(text):
+    """/proc/self/mountinfo -> {mount point: {'dev': 'MAJ:MIN', 'fstype', 'source'}} (the last
+    mount of a mount point wins: it is the one visible)."""
+    mounts = {}
+    for number, line in enumerate((text or '').splitlines(), 1):
+        fields = line.split()
+        if not fields:
+            continue
+        try:
+            sep = fields.index('-')
+            mounts[fields[4].replace('\\040', ' ')] = {
+                'dev': fields[2], 'fstype': fields[sep + 1], 'source': fields[sep + 2]}
+        except (ValueError, IndexError):
+            raise HostReadError('/proc/self/mountinfo line %d is not a mountinfo line: %r' % (number, line[:120]))
+    return mounts
+
+
+def _read_link_name(path):
+    try:
+        return os.path.basename(os.path.realpath(path))
+    except OSError:
+        return None
+
+
+def _sys_block_dir(root, dev):
+    path = host_path(root, '/sys/dev/block/%s' % dev)
+    if not os.path.exists(path):
+        return None
+    return os.path.realpath(path)
+
+
+def _device_drivers(root, block_dir):
+    """Walk up a disk's device path from its block device to the root of /sys/devices,
+    collecting each bound driver and the module that provides it."""
+    drivers = []
+    device = os.path.join(block_dir, 'device')
+    if not os.path.exists(device):
+        return drivers
+    path = os.path.realpath(device)
+    top = os.path.realpath(host_path(root, '/sys/devices'))
+    while path.startswith(top + os.sep):
+        driver_link = os.path.join(path, 'driver')
+        if os.path.exists(driver_link):
+            driver = _read_link_name(driver_link)
+            module_link = os.path.join(driver_link, 'module')
+            module = _read_link_name(module_link) if os.path.exists(module_link) else None
+            drivers.append({'device': path[len(top):] or '/', 'driver': driver,
+                            'module': module_name(module) if module else None})
+        path = os.path.dirname(path)
+    return drivers
+
+
+def _dm_modules(block_dir):
+    uuid = (_small_read(os.path.join(block_dir, 'dm', 'uuid')) or '').strip()
+    kind = 'dm'
+    modules = ['dm_mod']
+    if uuid.startswith('LVM-'):
+        kind = 'lvm'
+    elif uuid.startswith('CRYPT-'):
+        kind, modules = 'crypt', ['dm_mod', 'dm_crypt']
+    elif uuid.startswith('mpath-'):
+        kind, modules = 'multipath', ['dm_mod', 'dm_multipath']
+    return kind, modules
+
+
+def _md_modules(block_dir):
+    level = (_small_read(os.path.join(block_dir, 'md', 'level')) or '').strip()
+    if level in ('raid4', 'raid5', 'raid6'):
+        return ['raid456']
+    if level in ('raid0', 'raid1', 'raid10', 'linear', 'multipath'):
+        return [level]
+    return []
+
+
+def _small_read(path):
+    try:
+        handle = open(path)
+    except (IOError, OSError):
+        return None
+    try:
+        return handle.read()
+    finally:
+        handle.close()
+
+
+def block_chain(root, dev, seen=None):
+    """The devices and drivers under one block device number ('8:1'): a list of layers."""
+    seen = seen if seen is not None else set()
+    if dev in seen:
+        return []
+    seen.add(dev)
+    block_dir = _sys_block_dir(root, dev)
+    if block_dir is None:
+        return [{'dev': dev, 'name': None, 'kind': 'unknown', 'modules': [], 'drivers': []}]
+    name = os.path.basename(block_dir)
+    disk_dir = block_dir
+    kind = 'disk'
+    if os.path.exists(os.path.join(block_dir, 'partition')):
+        disk_dir = os.path.dirname(block_dir)
+        kind = 'partition'
+    layer = {'dev': dev, 'name': name, 'kind': kind, 'modules': [], 'drivers': []}
+    layers = [layer]
+    slaves_dir = os.path.join(disk_dir, 'slaves')
+    # (hidden names: only in fixture trees, where git needs a file to keep an empty directory)
+    slaves = sorted(n for n in os.listdir(slaves_dir) if not n.startswith('.')) if os.path.isdir(slaves_dir) else []
+    if os.path.isdir(os.path.join(disk_dir, 'dm')):
+        layer['kind'], layer['modules'] = _dm_modules(disk_dir)
+    elif os.path.isdir(os.path.join(disk_dir, 'md')):
+        layer['kind'], layer['modules'] = 'md', _md_modules(disk_dir)
+    if slaves:
+        for slave in slaves:
+            slave_dev = (_small_read(os.path.join(slaves_dir, slave, 'dev')) or '').strip()
+            if slave_dev:
+                layers.extend(block_chain(root, slave_dev, seen))
+        return layers
+    layer['drivers'] = _device_drivers(root, disk_dir)
+    layer['modules'].extend(d['module'] for d in layer['drivers'] if d['module'])
+    return layers
+
+
+def boot_chain(root, mountinfo_text, loadable, builtin, mount_points=('/', '/boot')):
+    """The boot-critical drivers of this host: for / and /boot, every layer down to the
+    controllers, and the filesystem module. Only names that are modules (loadable or built-in)
+    of the running kernel are required: a bus or port driver the kernel has no module name for
+    can not be missing from an initramfs."""
+    mounts = parse_mountinfo(mountinfo_text)
+    chains = []
+    required = []
+    for point in mount_points:
+        mount = mounts.get(point)
+        if mount is None:
+            continue
+        layers = block_chain(root, mount['dev']) if not mount['dev'].startswith('0:') else [
+            {'dev': mount['dev'], 'name': mount['source'], 'kind': 'virtual', 'modules': [], 'drivers': []}]
+        names = []
+        for layer in layers:
+            names.extend(layer['modules'])
+        fstype = module_name(mount['fstype'])
+        if fstype in loadable or fstype in builtin:
+            names.append(fstype)
+        chains.append({'mount_point': point, 'dev': mount['dev'], 'source': mount['source'],
+                       'fstype': mount['fstype'], 'layers': layers})
+        for name in names:
+            if name not in required and (name in loadable or name in builtin):
+                required.append(name)
+    return {'mounts': chains, 'required': required}
+
+
+def missing_drivers(required, image_modules, builtin, loadable):
+    """Per kernel: a required driver is present when the image holds it or the kernel has it
+    built in. Each missing one says whether the kernel ships it at all."""
+    missing = []
+    image_modules = set(image_modules or [])
+    for name in required:
+        if name in image_modules or name in builtin:
+            continue
+        missing.append({'name': name, 'shipped_by_kernel': name in loadable})
+    return missing
+
+
+# ---------------------------------------------------------------------------------------
+# Everything together: what initramfs_facts returns and the boot-readiness audit reads
+
+
+def _image_report(root, kver, files, generator, required, contents, on_error, running, newest):
+    builtin, loadable = kernel_module_sets(root, kver)
+    image = files['image'] or expected_image_path(generator, kver)
+    entry = {
+        'version': kver, 'running': kver == running, 'newest': kver == newest,
+        'vmlinuz': files['vmlinuz'], 'image': image, 'image_exists': files['image'] is not None,
+        'size': None, 'stale_against': [], 'compression': None, 'early_cpio': None, 'segments': [],
+        'image_generator': None, 'entries': None, 'module_count': None, 'dracut_modules': None,
+        'missing_drivers': [], 'error': None,
+    }
+    if contents:
+        entry['modules'] = []
+        entry['firmware'] = []
+    if not files['image']:
+        entry['missing_drivers'] = missing_drivers(required, [], builtin, loadable)
+        return entry
+    entry['stale_against'] = staleness(root, files)
+    try:
+        listing = initramfs.list_image(host_path(root, files['image']))
+    except initramfs.InitramfsError as exc:
+        if on_error == 'fail':
+            raise HostReadError(str(exc))
+        entry['error'] = str(exc)
+        entry['missing_drivers'] = missing_drivers(required, [], builtin, loadable)
+        return entry
+    entry.update({
+        'size': listing['size'], 'compression': listing['compression'], 'early_cpio': listing['early_cpio'],
+        'segments': listing['segments'], 'image_generator': listing['generator'], 'entries': listing['entries'],
+        'module_count': len(listing['modules']), 'dracut_modules': listing['dracut_modules'],
+        'missing_drivers': missing_drivers(required, listing['modules'], builtin, loadable),
+    })
+    if contents:
+        entry['modules'] = listing['modules']
+        entry['firmware'] = listing['firmware']
+    return entry
+
+
+def collect_initramfs_facts(root, kernels=None, required=None, extra=None, contents=False, on_error='fail'):
+    running = (read_text(root, '/proc/sys/kernel/osrelease') or '').strip() or None
+    installed = installed_kernels(root)
+    newest = installed[-1] if installed else None
+    generator = system_generator(root)
+    if generator == 'dracut':
+        generator_config = dracut_config(root)
+    elif generator == 'initramfs-tools':
+        generator_config = initramfs_tools_config(root)
+    else:
+        generator_config = {}
+    run_builtin, run_loadable = kernel_module_sets(root, running) if running else (set(), set())
+    mountinfo = read_text(root, '/proc/self/mountinfo')
+    if mountinfo is None:
+        raise HostReadError('/proc/self/mountinfo is missing: is /proc mounted?')
+    chain = boot_chain(root, mountinfo, run_loadable, run_builtin)
+    if required:
+        wanted, source = [module_name(name) for name in required], 'parameter'
+    else:
+        wanted, source = list(chain['required']), 'discovered'
+    for name in extra or []:
+        if module_name(name) not in wanted:
+            wanted.append(module_name(name))
+    selected = installed
+    if kernels:
+        unknown = [kver for kver in kernels if kver not in installed]
+        if unknown:
+            raise HostReadError('kernel(s) %s not installed (installed: %s)' % (', '.join(unknown), ', '.join(installed) or 'none'))
+        selected = [kver for kver in installed if kver in kernels]
+    reports = [_image_report(root, kver, kernel_files(root, kver), generator, wanted, contents, on_error, running, newest)
+               for kver in selected]
+    return {
+        'generator': generator, 'generator_config': generator_config, 'running_kernel': running,
+        'newest_kernel': newest, 'boot_chain': chain['mounts'], 'required_drivers': wanted,
+        'required_source': source, 'kernels': reports,
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Filesystem identities: what a root= value resolves to
+
+
+def block_ids(root):
+    """/dev/disk/by-{uuid,label,partuuid,partlabel}: {kind: {value: 'MAJ:MIN'}} (udev's symlinks)."""
+    ids = {}
+    for kind in ('uuid', 'label', 'partuuid', 'partlabel'):
+        found = {}
+        directory = host_path(root, '/dev/disk/by-%s' % kind)
+        try:
+            names = os.listdir(directory)
+        except OSError:
+            names = []
+        for name in names:
+            dev = device_number(os.path.join(directory, name))
+            if dev:
+                # udev escapes spaces and slashes in labels as \x20, \x2f
+                found[re.sub(r'\\x([0-9a-fA-F]{2})', lambda m: chr(int(m.group(1), 16)), name)] = dev
+        ids[kind] = found
+    return ids
+
+
+def device_number(path):
+    """'MAJ:MIN' of a block device node (following symlinks), or None."""
+    try:
+        rdev = os.stat(path).st_rdev
+    except OSError:
+        return None
+    if not rdev:
+        return None
+    return '%d:%d' % (os.major(rdev), os.minor(rdev))
+
+
+def resolve_root(root, value, ids):
+    """The 'MAJ:MIN' a root= value names on this host, or None when it names nothing here."""
+    if not value:
+        return None
+    for prefix, kind in (('UUID=', 'uuid'), ('LABEL=', 'label'), ('PARTUUID=', 'partuuid'), ('PARTLABEL=', 'partlabel')):
+        if value.upper().startswith(prefix):
+            wanted = value[len(prefix):]
+            table = ids.get(kind, {})
+            if kind in ('uuid', 'partuuid'):
+                for key, dev in table.items():
+                    if key.lower() == wanted.lower():
+                        return dev
+                return None
+            return table.get(wanted)
+    if value.startswith('/dev/'):
+        return device_number(host_path(root, value))
+    return None
+
+
+def root_filesystem(root, mountinfo_text, ids):
+    """The filesystem mounted on /: its device number, source, type and identities."""
+    mount = parse_mountinfo(mountinfo_text).get('/')
+    if mount is None:
+        return None
+    result = {'dev': mount['dev'], 'source': mount['source'], 'fstype': mount['fstype'],
+              'uuid': None, 'label': None, 'partuuid': None}
+    for kind in ('uuid', 'label', 'partuuid'):
+        for value, dev in sorted(ids.get(kind, {}).items()):
+            if dev == mount['dev']:
+                result[kind] = value
+                break
+    return result

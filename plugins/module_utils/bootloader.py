@@ -1,0 +1,158 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetfix.kernel contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The boot loader of a host as grub_facts and the boot-readiness audit see it.
+
+Finds the configuration (GRUB legacy, GRUB 2 in BIOS or EFI locations, BLS entries), parses
+it with the pure parsers of ``grub``, and ties each entry's ``root=`` to the filesystem
+mounted on / through udev's /dev/disk/by-* links. Python 2.6+ and 3.6+, stdlib only.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import glob
+import os
+import re
+
+from ansible_collections.fleetfix.kernel.plugins.module_utils import bootchain, grub
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError, host_path, read_text
+
+GRUB2_CONFIGS = ('/boot/grub2/grub.cfg', '/boot/grub/grub.cfg')
+EFI_CONFIG_GLOB = '/boot/efi/EFI/*/grub.cfg'
+LEGACY_CONFIGS = ('/boot/grub/grub.conf', '/boot/grub/menu.lst')
+GRUBENVS = ('/boot/grub2/grubenv', '/boot/grub/grubenv')
+BLS_DIR = '/boot/loader/entries'
+
+
+def kernel_version(path):
+    """'/vmlinuz-6.1.0-50-amd64' -> '6.1.0-50-amd64' (None for other names)."""
+    if not path:
+        return None
+    match = re.search(r'vmlinuz-([^/\s]+)$', path)
+    return match.group(1) if match else None
+
+
+def _glob(root, pattern):
+    base = host_path(root, '/')
+    return sorted('/' + os.path.relpath(path, base) for path in glob.glob(host_path(root, pattern)))
+
+
+def find_configs(root):
+    found = []
+    for path in list(GRUB2_CONFIGS) + _glob(root, EFI_CONFIG_GLOB) + list(LEGACY_CONFIGS):
+        if os.path.isfile(host_path(root, path)) and path not in found:
+            found.append(path)
+    return found
+
+
+def _is_stub(text):
+    """An EFI grub.cfg that only points at the real one (RHEL 9, Ubuntu): no entries, no blscfg."""
+    return 'menuentry' not in text and 'blscfg' not in text
+
+
+def default_grub_files(root):
+    files = []
+    text = read_text(root, '/etc/default/grub')
+    if text is not None:
+        files.append(('/etc/default/grub', text))
+    for path in _glob(root, '/etc/default/grub.d/*.cfg'):
+        files.append((path, read_text(root, path) or ''))
+    return files
+
+
+def _bls_entries(root, grubenv):
+    entries = []
+    for path in _glob(root, BLS_DIR + '/*.conf'):
+        entry = grub.parse_bls_entry(read_text(root, path) or '', path)
+        options = grub.resolve_bls_options(entry.get('options') or '', grubenv)
+        root_value = grub.get_arg(grub.parse_cmdline(options), 'root')
+        entries.append({'title': entry.get('title'), 'id': entry.get('id'), 'kernel': entry.get('linux'),
+                        'initrd': entry.get('initrd'), 'args': options, 'root': root_value,
+                        'root_kind': grub.classify_root(root_value), 'source': path, 'bls_version': entry.get('version')})
+    # GRUB's blscfg sorts entries newest version first
+    entries.sort(key=lambda e: bootchain.version_key(e.get('bls_version') or kernel_version(e['kernel']) or ''), reverse=True)
+    for number, entry in enumerate(entries):
+        entry['index'] = str(number)
+    return entries
+
+
+def collect(root):
+    configs = find_configs(root)
+    grubenv = {}
+    for path in GRUBENVS:
+        text = read_text(root, path)
+        if text is not None:
+            grubenv = grub.parse_grubenv(text)
+            break
+    flavour = config = default_setting = None
+    entries = []
+    default = None
+    for path in configs:
+        text = read_text(root, path) or ''
+        if path in LEGACY_CONFIGS:
+            parsed = grub.parse_grub_legacy(text, path)
+            flavour, config = 'legacy', path
+            entries = [dict(entry, index=str(entry['index'])) for entry in parsed['entries']]
+            default_setting = str(parsed.get('default'))
+            default_index = parsed.get('default')
+            if default_index == 'saved':
+                default_index = grubenv.get('saved_entry', 0)
+            try:
+                default = entries[int(default_index)]
+            except (ValueError, TypeError, IndexError):
+                default = entries[0] if entries else None
+            break
+        if _is_stub(text):
+            continue
+        parsed = grub.parse_grub2_cfg(text, path)
+        config = path
+        default_setting = parsed.get('default')
+        if parsed.get('blscfg'):
+            flavour = 'bls'
+            entries = _bls_entries(root, grubenv) + [dict(entry, index=str(entry['index'])) for entry in parsed['entries']]
+            default = _bls_default(entries, default_setting, grubenv)
+        else:
+            flavour = 'grub2'
+            entries = [dict(entry, index=str(entry['index'])) for entry in parsed['entries']]
+            default = grub.default_entry(dict(parsed, entries=entries), grubenv)
+        break
+    if flavour is None and configs:
+        raise HostReadError('no boot entries in %s' % ', '.join(configs))
+    mountinfo = read_text(root, '/proc/self/mountinfo') or ''
+    ids = bootchain.block_ids(root)
+    rootfs = bootchain.root_filesystem(root, mountinfo, ids)
+    out = []
+    for entry in entries:
+        dev = bootchain.resolve_root(root, entry.get('root'), ids)
+        item = {
+            'title': entry.get('title'), 'index': entry.get('index'), 'kernel': entry.get('kernel'),
+            'version': kernel_version(entry.get('kernel')), 'initrd': entry.get('initrd'),
+            'args': entry.get('args'), 'root': entry.get('root'), 'root_kind': entry.get('root_kind'),
+            'root_dev': dev,
+            'resolves_to_root': (dev == rootfs['dev']) if (rootfs and dev) else (False if rootfs and entry.get('root') else None),
+            'default': default is not None and entry.get('index') == default.get('index'),
+        }
+        out.append(item)
+    cmdline_text = (read_text(root, '/proc/cmdline') or '').strip()
+    cmdline_root = grub.get_arg(grub.parse_cmdline(cmdline_text), 'root')
+    default_out = None
+    for item in out:
+        if item['default']:
+            default_out = dict(item)
+    return {
+        'flavour': flavour, 'config': config, 'configs_found': configs, 'entries': out,
+        'default_entry': default_out, 'default_setting': default_setting,
+        'default_grub': grub.effective_default_grub(default_grub_files(root)),
+        'grubenv': grubenv, 'root_filesystem': rootfs,
+        'cmdline': {'text': cmdline_text, 'root': cmdline_root, 'root_kind': grub.classify_root(cmdline_root)},
+    }
+
+
+def _bls_default(entries, default_setting, grubenv):
+    wanted = grubenv.get('saved_entry') if (not default_setting or 'saved_entry' in default_setting) else default_setting
+    if wanted:
+        for entry in entries:
+            if wanted in (entry.get('id'), entry.get('title'), entry.get('index')):
+                return entry
+    return entries[0] if entries else None

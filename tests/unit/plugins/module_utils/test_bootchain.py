@@ -1,0 +1,251 @@
+"""Seed story 4: installed kernels, their images, the boot chain from sysfs, boot readiness."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from ansible_collections.fleetfix.kernel.plugins.module_utils import bootchain, bootready
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
+
+from conftest import FIXTURES
+
+MEGASAS = os.path.join(FIXTURES, "bootchain", "debian12-megasas")
+OLD, NEW = "6.1.0-47-amd64", "6.1.0-50-amd64"
+
+
+def _write(root, path, text="", mtime=None):
+    full = os.path.join(str(root), path.lstrip("/"))
+    if not os.path.isdir(os.path.dirname(full)):
+        os.makedirs(os.path.dirname(full))
+    with open(full, "w") as handle:
+        handle.write(text)
+    if mtime is not None:
+        os.utime(full, (mtime, mtime))
+    return full
+
+
+def _cpio_image(root, path, module_paths):
+    """A real newc archive made by the cpio program, holding the given module files."""
+    if not shutil.which("cpio"):
+        pytest.skip("cpio program missing")
+    tree = os.path.join(str(root), "image-tree-" + os.path.basename(path))
+    names = []
+    for module_path in module_paths:
+        _write(tree, module_path, "x")
+        names.append(module_path.lstrip("/"))
+    full = os.path.join(str(root), path.lstrip("/"))
+    with open(full, "wb") as out:
+        subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], input="\n".join(names).encode(), cwd=tree,
+                       stdout=out, check=True)
+    shutil.rmtree(tree)
+    return full
+
+
+@pytest.fixture
+def megasas_host(tmp_path):
+    """The captured megasas VM tree, plus /boot with two kernels (as after the upgrade)."""
+    root = tmp_path / "host"
+    shutil.copytree(MEGASAS, str(root), symlinks=True)
+    os.makedirs(str(root / "boot"))
+    shutil.copytree(str(root / "lib" / "modules" / OLD), str(root / "lib" / "modules" / NEW))
+    for kver in (OLD, NEW):
+        _write(root, "/boot/vmlinuz-" + kver, "kernel", mtime=1000)
+    base = "usr/lib/modules/%s/kernel/drivers/"
+    _cpio_image(root, "/boot/initrd.img-" + OLD, [base % OLD + "scsi/sd_mod.ko.xz", base % OLD + "scsi/megaraid/megaraid_sas.ko.xz",
+                                                  "usr/lib/modules/%s/kernel/fs/ext4/ext4.ko.xz" % OLD])
+    _cpio_image(root, "/boot/initrd.img-" + NEW, [base % NEW + "scsi/sd_mod.ko.xz", "usr/lib/modules/%s/kernel/fs/ext4/ext4.ko.xz" % NEW])
+    return str(root)
+
+
+def test_boot_chain_of_the_megasas_vm_goes_from_the_partition_to_the_controller():
+    builtin, loadable = bootchain.kernel_module_sets(MEGASAS, OLD)
+    with open(os.path.join(MEGASAS, "proc", "self", "mountinfo")) as handle:
+        chain = bootchain.boot_chain(MEGASAS, handle.read(), loadable, builtin)
+    assert chain["required"] == ["sd_mod", "megaraid_sas", "ext4"]
+    (mount,) = chain["mounts"]
+    assert (mount["mount_point"], mount["source"], mount["fstype"]) == ("/", "/dev/sda1", "ext4")
+    layer = mount["layers"][0]
+    assert (layer["name"], layer["kind"]) == ("sda1", "partition")
+    assert [(d["driver"], d["module"]) for d in layer["drivers"]] == [("sd", "sd_mod"), ("megaraid_sas", "megaraid_sas")]
+    assert layer["drivers"][1]["device"] == "/pci0000:00/0000:00:06.0"
+
+
+def test_collect_finds_the_new_kernel_lacking_the_controller_driver(megasas_host):
+    facts = bootchain.collect_initramfs_facts(megasas_host)
+    assert facts["running_kernel"] == OLD and facts["newest_kernel"] == NEW
+    assert facts["required_drivers"] == ["sd_mod", "megaraid_sas", "ext4"]
+    assert facts["required_source"] == "discovered"
+    by_version = dict((k["version"], k) for k in facts["kernels"])
+    assert by_version[OLD]["missing_drivers"] == []
+    assert by_version[NEW]["missing_drivers"] == [{"name": "megaraid_sas", "shipped_by_kernel": True}]
+    assert by_version[NEW]["image"] == "/boot/initrd.img-" + NEW and by_version[NEW]["compression"] == "cpio"
+    assert by_version[NEW]["newest"] and not by_version[NEW]["running"]
+
+
+def test_builtin_drivers_count_as_present_and_unknown_ones_are_flagged(megasas_host):
+    facts = bootchain.collect_initramfs_facts(megasas_host, required=["sd-mod", "pinctrl-amd", "no_such_driver"])
+    kernel = [k for k in facts["kernels"] if k["version"] == NEW][0]
+    # pinctrl_amd is built into Debian's 6.1 kernel (modules.builtin; "-" and "_" are one)
+    assert kernel["missing_drivers"] == [{"name": "no_such_driver", "shipped_by_kernel": False}]
+    assert facts["required_source"] == "parameter"
+
+
+def test_corrupt_image_fails_or_is_reported(megasas_host):
+    _write(megasas_host, "/boot/initrd.img-" + NEW, "this is not an initramfs\n")
+    with pytest.raises(HostReadError) as info:
+        bootchain.collect_initramfs_facts(megasas_host)
+    assert "initrd.img-" + NEW in str(info.value)
+    facts = bootchain.collect_initramfs_facts(megasas_host, on_error="report")
+    kernel = [k for k in facts["kernels"] if k["version"] == NEW][0]
+    assert kernel["error"] and "initrd.img-" + NEW in kernel["error"]
+    assert [m["name"] for m in kernel["missing_drivers"]] == ["sd_mod", "megaraid_sas", "ext4"]
+
+
+def test_unknown_kernel_is_a_clear_error(megasas_host):
+    with pytest.raises(HostReadError) as info:
+        bootchain.collect_initramfs_facts(megasas_host, kernels=["9.9.9"])
+    assert "9.9.9" in str(info.value) and OLD in str(info.value)
+
+
+def test_stale_image_is_named(megasas_host):
+    os.utime(os.path.join(megasas_host, "boot", "initrd.img-" + OLD), (500, 500))
+    facts = bootchain.collect_initramfs_facts(megasas_host, kernels=[OLD])
+    assert facts["kernels"][0]["stale_against"] == ["/boot/vmlinuz-" + OLD, "/lib/modules/%s/modules.dep" % OLD]
+
+
+def test_installed_kernels_and_image_names(tmp_path):
+    root = str(tmp_path)
+    _write(root, "/boot/vmlinuz-3.10.0-1160.el7.x86_64")
+    _write(root, "/boot/.vmlinuz-3.10.0-1160.el7.x86_64.hmac")
+    _write(root, "/boot/vmlinuz-0-rescue-0123456789abcdef")
+    _write(root, "/boot/initramfs-3.10.0-1160.el7.x86_64.img")
+    _write(root, "/lib/modules/4.4.1-1.el7.elrepo.x86_64/vmlinuz")
+    _write(root, "/lib/modules/3.10.0-957.el7.x86_64/modules.dep")  # left behind by a removed kernel
+    assert bootchain.installed_kernels(root) == ["3.10.0-1160.el7.x86_64", "4.4.1-1.el7.elrepo.x86_64"]
+    files = bootchain.kernel_files(root, "3.10.0-1160.el7.x86_64")
+    assert files["image"] == "/boot/initramfs-3.10.0-1160.el7.x86_64.img"
+    assert bootchain.kernel_files(root, "4.4.1-1.el7.elrepo.x86_64")["image"] is None
+    assert bootchain.expected_image_path("dracut", "4.4.1") == "/boot/initramfs-4.4.1.img"
+    assert bootchain.expected_image_path("initramfs-tools", "6.1.0-50-amd64") == "/boot/initrd.img-6.1.0-50-amd64"
+
+
+def test_version_order_is_natural():
+    kvers = ["6.1.0-9-amd64", "4.4.1-1.el7.elrepo.x86_64", "6.1.0-50-amd64", "3.10.0-1160.el7.x86_64", "2.6.32-754.el6.x86_64"]
+    assert sorted(kvers, key=bootchain.version_key) == [
+        "2.6.32-754.el6.x86_64", "3.10.0-1160.el7.x86_64", "4.4.1-1.el7.elrepo.x86_64", "6.1.0-9-amd64", "6.1.0-50-amd64"]
+
+
+def test_dracut_config_adds_and_overrides_in_reading_order(tmp_path):
+    root = str(tmp_path)
+    _write(root, "/etc/dracut.conf", 'add_drivers+=" mptsas "\n')
+    _write(root, "/usr/lib/dracut/dracut.conf.d/01-dist.conf", 'omit_drivers+=" floppy "\n')
+    _write(root, "/etc/dracut.conf.d/10-a.conf", '# add_drivers+=" commented "\nadd_drivers+=" mpt2sas sd-mod "\n')
+    _write(root, "/etc/dracut.conf.d/20-b.conf", 'drivers="virtio_blk"\n')
+    config = bootchain.dracut_config(root)
+    assert config["lists"]["add_drivers"] == ["mptsas", "mpt2sas", "sd_mod"]
+    assert config["lists"]["drivers"] == ["virtio_blk"]
+    assert config["lists"]["omit_drivers"] == ["floppy"]
+    assert config["origin"]["add_drivers"] == ["/etc/dracut.conf", "/etc/dracut.conf.d/10-a.conf"]
+
+
+def test_initramfs_tools_config(tmp_path):
+    root = str(tmp_path)
+    _write(root, "/etc/initramfs-tools/initramfs.conf", "MODULES=most\nBUSYBOX=auto\n")
+    _write(root, "/etc/initramfs-tools/conf.d/10-lean.conf", "MODULES=dep\n")
+    _write(root, "/etc/initramfs-tools/modules", "# comment\nmegaraid_sas\nraid1 some=option\n\n")
+    config = bootchain.initramfs_tools_config(root)
+    assert config == {"modules_policy": "dep", "modules_policy_file": "/etc/initramfs-tools/conf.d/10-lean.conf",
+                      "modules_file": ["megaraid_sas", "raid1"]}
+
+
+def test_malformed_mountinfo_names_the_line():
+    with pytest.raises(HostReadError) as info:
+        bootchain.parse_mountinfo("21 64 0:19 / /proc rw - proc proc rw\ngarbage line\n")
+    assert "line 2" in str(info.value)
+
+
+def test_resolve_root_by_uuid_label_and_device(monkeypatch, tmp_path):
+    ids = {"uuid": {"f6a6efc5-919c-4393-8e76-c84e475cd609": "8:1"}, "label": {"rootfs": "8:1"}, "partuuid": {}}
+    assert bootchain.resolve_root("/", "UUID=F6A6EFC5-919C-4393-8E76-C84E475CD609", ids) == "8:1"
+    assert bootchain.resolve_root("/", "LABEL=rootfs", ids) == "8:1"
+    assert bootchain.resolve_root("/", "UUID=0000", ids) is None
+    monkeypatch.setattr(bootchain, "device_number", lambda path: "8:1" if path.endswith("/dev/sda1") else None)
+    assert bootchain.resolve_root(str(tmp_path), "/dev/sda1", ids) == "8:1"
+    assert bootchain.resolve_root(str(tmp_path), "/dev/sdb1", ids) is None
+    rootfs = bootchain.root_filesystem("/", "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n", ids)
+    assert rootfs["uuid"] == "f6a6efc5-919c-4393-8e76-c84e475cd609" and rootfs["label"] == "rootfs"
+
+
+# ---- boot readiness (pure, over the two facts modules' output)
+
+def _initramfs_facts(missing_new=True):
+    return {
+        "running_kernel": OLD, "required_drivers": ["sd_mod", "megaraid_sas", "ext4"], "required_source": "discovered",
+        "generator": "dracut",
+        "kernels": [
+            {"version": OLD, "vmlinuz": "/boot/vmlinuz-" + OLD, "image": "/boot/initrd.img-" + OLD, "image_exists": True,
+             "error": None, "missing_drivers": [], "stale_against": []},
+            {"version": NEW, "vmlinuz": "/boot/vmlinuz-" + NEW, "image": "/boot/initrd.img-" + NEW, "image_exists": True,
+             "error": None, "stale_against": [],
+             "missing_drivers": [{"name": "megaraid_sas", "shipped_by_kernel": True}] if missing_new else []},
+        ],
+    }
+
+
+def _grub_facts(root_new="/dev/sda1", kind="device"):
+    entries = [
+        {"title": "Debian GNU/Linux", "version": NEW, "root": root_new, "root_kind": kind, "resolves_to_root": True,
+         "default": True, "args": "ro quiet"},
+        {"title": "Debian GNU/Linux, with Linux %s (recovery mode)" % NEW, "version": NEW, "root": root_new,
+         "root_kind": kind, "resolves_to_root": True, "default": False, "args": "ro single"},
+        {"title": "Debian GNU/Linux, with Linux " + OLD, "version": OLD, "root": root_new, "root_kind": kind,
+         "resolves_to_root": True, "default": False, "args": "ro quiet"},
+    ]
+    return {"flavour": "grub2", "config": "/boot/grub/grub.cfg", "entries": entries, "default_entry": entries[0]}
+
+
+def test_not_ready_names_both_causes_of_the_seed():
+    finding = bootready.finding(_initramfs_facts(), _grub_facts())
+    assert finding["status"] == "fail"
+    assert finding["summary"].startswith("NOT READY: " + NEW)
+    assert "lacks megaraid_sas" in finding["summary"]
+    assert "root=/dev/sda1 is a device path" in finding["summary"]
+    (result,) = finding["evidence"]["kernels"]  # the default entry's kernel is also the newer one
+    assert result["kernel"] == NEW and result["default"] and not result["ready"]
+    assert "fleetfix.kernel.initramfs_drivers" in finding["remedy"]
+
+
+def test_ready_after_the_fix():
+    finding = bootready.finding(_initramfs_facts(missing_new=False), _grub_facts("UUID=f6a6", "uuid"))
+    assert finding["status"] == "ok" and finding["summary"] == "READY: " + NEW
+
+
+def test_root_that_resolves_elsewhere_is_not_ready():
+    grub = _grub_facts("UUID=0000", "uuid")
+    grub["entries"][0]["resolves_to_root"] = False
+    finding = bootready.finding(_initramfs_facts(missing_new=False), grub)
+    assert finding["status"] == "fail" and "does not resolve" in finding["summary"]
+
+
+def test_default_entry_naming_a_removed_kernel():
+    grub = _grub_facts("UUID=f6a6", "uuid")
+    grub["default_entry"] = dict(grub["entries"][0], version="6.1.0-99-amd64")
+    finding = bootready.finding(_initramfs_facts(missing_new=False), grub)
+    assert finding["status"] == "fail" and "not installed" in finding["summary"]
+
+
+def test_stale_image_warns():
+    facts = _initramfs_facts(missing_new=False)
+    facts["kernels"][1]["stale_against"] = ["/boot/vmlinuz-" + NEW]
+    finding = bootready.finding(facts, _grub_facts("UUID=f6a6", "uuid"))
+    assert finding["status"] == "warn" and "older than" in finding["summary"]
+
+
+def test_container_is_not_applicable():
+    finding = bootready.finding({"kernels": [], "running_kernel": "6.18.0"}, {"flavour": None, "entries": []})
+    assert finding["status"] == "not_applicable"
