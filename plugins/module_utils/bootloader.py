@@ -62,22 +62,20 @@ def default_grub_files(root):
 
 
 def _bls_entries(root, grubenv):
-    entries = []
-    for path in _glob(root, BLS_DIR + '/*.conf'):
-        entry = grub.parse_bls_entry(read_text(root, path) or '', path)
-        options = grub.resolve_bls_options(entry.get('options') or '', grubenv)
-        root_value = grub.get_arg(grub.parse_cmdline(options), 'root')
-        entries.append({'title': entry.get('title'), 'id': entry.get('id'), 'kernel': entry.get('linux'),
-                        'initrd': entry.get('initrd'), 'args': options, 'root': root_value,
-                        'root_kind': grub.classify_root(root_value), 'source': path, 'bls_version': entry.get('version')})
-    # GRUB's blscfg sorts entries newest version first
-    entries.sort(key=lambda e: bootchain.version_key(e.get('bls_version') or kernel_version(e['kernel']) or ''), reverse=True)
-    for number, entry in enumerate(entries):
-        entry['index'] = str(number)
-    return entries
+    return [grub.parse_bls_entry(read_text(root, path) or '', path, grubenv)
+            for path in _glob(root, BLS_DIR + '/*.conf')]
 
 
 def collect(root):
+    """Everything grub_facts returns. A configuration that does not parse -> HostReadError
+    naming the file and line (the facts module turns it into a clear failure)."""
+    try:
+        return _collect(root)
+    except grub.GrubParseError as exc:
+        raise HostReadError(str(exc))
+
+
+def _collect(root):
     configs = find_configs(root)
     grubenv = {}
     for path in GRUBENVS:
@@ -108,14 +106,13 @@ def collect(root):
         parsed = grub.parse_grub2_cfg(text, path)
         config = path
         default_setting = parsed.get('default')
-        if parsed.get('blscfg'):
-            flavour = 'bls'
-            entries = _bls_entries(root, grubenv) + [dict(entry, index=str(entry['index'])) for entry in parsed['entries']]
-            default = _bls_default(entries, default_setting, grubenv)
-        else:
-            flavour = 'grub2'
-            entries = [dict(entry, index=str(entry['index'])) for entry in parsed['entries']]
-            default = grub.default_entry(dict(parsed, entries=entries), grubenv)
+        # RHEL 8/9: grub.cfg runs blscfg, which puts /boot/loader/entries where it is called
+        bls = _bls_entries(root, grubenv) if parsed.get('blscfg') else None
+        flavour = 'bls' if bls else 'grub2'
+        entries = [dict(entry, index=str(entry['index'])) for entry in grub.menu_entries(parsed, bls, grubenv)]
+        default = grub.default_entry(parsed, grubenv, bls_entries=bls)
+        if default is not None:
+            default = dict(default, index=str(default['index']))
         break
     if flavour is None and configs:
         raise HostReadError('no boot entries in %s' % ', '.join(configs))
@@ -147,12 +144,3 @@ def collect(root):
         'grubenv': grubenv, 'root_filesystem': rootfs,
         'cmdline': {'text': cmdline_text, 'root': cmdline_root, 'root_kind': grub.classify_root(cmdline_root)},
     }
-
-
-def _bls_default(entries, default_setting, grubenv):
-    wanted = grubenv.get('saved_entry') if (not default_setting or 'saved_entry' in default_setting) else default_setting
-    if wanted:
-        for entry in entries:
-            if wanted in (entry.get('id'), entry.get('title'), entry.get('index')):
-                return entry
-    return entries[0] if entries else None

@@ -26,7 +26,8 @@ options:
     description:
       - Which stories to audit, like C(gather_subset) of M(ansible.builtin.setup) - V(all), story
         names, or story names prefixed with C(!) to leave them out.
-      - "Stories: V(page_allocation), V(ext4_threads), V(docker_kernel), V(slab_allocator), V(socket_timeval), V(net_iface_names), V(pipe_capacity), V(boot_readiness)."
+      - "Stories: V(page_allocation), V(ext4_threads), V(docker_kernel), V(slab_allocator), V(socket_timeval),
+        V(net_iface_names), V(pipe_capacity), V(boot_readiness)."
     type: list
     elements: str
     default: [all]

@@ -21,9 +21,9 @@ from fidelity import changed_tasks, check_then_converge, failed_tasks, load_runs
 PY27, PY3 = "bullseye_py27", "bullseye_py3"
 
 
-def adhoc(bin_dir, inventory, module, args, hosts):
+def adhoc(bin_dir, inventory, module, args, hosts, check=False):
     env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1")
-    cmd = [os.path.join(bin_dir, "ansible"), hosts, "-i", inventory, "-m", module]
+    cmd = [os.path.join(bin_dir, "ansible"), hosts, "-i", inventory, "-m", module] + (["--check"] if check else [])
     if args:  # ansible-core 2.16 takes "{}" for free-form parameters
         cmd += ["-a", json.dumps(args)]
     proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
@@ -62,7 +62,7 @@ def dig(data, path):
 
 def check_module(bin_dir, inventory, entry):
     name = "fleetfix.kernel." + entry["name"]
-    results = adhoc(bin_dir, inventory, name, entry.get("args", {}), "%s,%s" % (PY27, PY3))
+    results = adhoc(bin_dir, inventory, name, entry.get("args", {}), "%s,%s" % (PY27, PY3), check=entry.get("check", False))
     problems = []
     for host in (PY27, PY3):
         res = results.get(host, {})
@@ -99,6 +99,11 @@ def check_role(bin_dir, inventory, entry, out_dir):
         os.remove(changes)
     playbook = os.path.join(TOP, entry["playbook"])
     log = []
+    if entry.get("prepare"):  # sets the scene once; not part of the check/converge comparison
+        code, output = run_playbook(bin_dir, inventory, os.path.join(TOP, entry["prepare"]), os.devnull, False)
+        log.append(output)
+        if code != 0:
+            return ["prepare failed (rc %d):\n%s" % (code, output[-3000:])], log
     for check in (True, False, False):
         code, output = run_playbook(bin_dir, inventory, playbook, changes, check)
         log.append(output)

@@ -45,7 +45,7 @@ def test_kernel_audit_all(capsys):
     code, result = run_module(kernel_audit, {}, capsys)
     assert code == 0
     assert result["stories"] == ["page_allocation", "ext4_threads", "docker_kernel", "slab_allocator",
-                                 "socket_timeval", "net_iface_names", "pipe_capacity"]
+                                 "socket_timeval", "net_iface_names", "pipe_capacity", "boot_readiness"]
     assert [f["story"] for f in result["findings"]] == result["stories"]
     assert all(f["status"] in ("ok", "warn", "fail", "not_applicable") for f in result["findings"]), result["findings"]
     assert result["facts"]["pipe_capacity"]["pipe_max_size"] > 0

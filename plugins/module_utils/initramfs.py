@@ -1,0 +1,867 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetfix.kernel contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Listing an initramfs image without unpacking it (no lsinitrd / lsinitramfs needed).
+
+An initramfs is what the kernel's ``init/initramfs.c`` (unpack_to_rootfs) reads: one or more
+cpio archives in the ``newc`` (070701) or ``crc`` (070702) format, each either stored as is
+(dracut's and initramfs-tools' early microcode archive) or compressed (gzip, xz, legacy lzma,
+bzip2, zstd, lz4 legacy), one after another, with zero padding allowed between and after them.
+Inside one decompressed stream there may again be several archives separated by zeros.
+
+The reader streams: the image is read in chunks, decompressed chunk by chunk, and the cpio
+headers are parsed out of a small working buffer; file data is skipped (only small files that
+are wanted, such as dracut's modules.txt, are kept). gzip, bzip2, xz and lzma are decoded
+in-process (zlib, bz2, lzma); zstd and lz4, and xz / lzma where Python has no lzma module
+(Python 2), through the ``zstd``, ``lz4`` or ``xz`` program reading the image from the
+segment's offset.
+
+Where a segment ends is known for in-process decoding (the decompressor's end marker), for
+zstd (frame and block headers) and xz (stream footer); an lz4 legacy stream, or an lzma or
+bzip2 stream decoded by a program, has to be the last segment (the kernel, too, reads lz4 to
+the end of the image): anything after it is not listed.
+
+File data is not read, so damage is found where the format carries a check (gzip, xz and
+bzip2 CRCs, zstd's frame checksum when present, every decoding error, every cpio header); an
+uncompressed archive or lz4's legacy format has no checksum over the data it skips.
+
+Runs on the managed host: Python 2.6+ and 3.6+, standard library only.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import errno
+import os
+import re
+import stat
+import struct
+import sys
+import zlib
+
+try:
+    import bz2
+except ImportError:  # a Python built without it: the bzip2 program is used
+    bz2 = None
+
+try:
+    import lzma  # novermin: Python 3 only, Python 2 takes the except branch
+except ImportError:  # Python 2: the xz program is used
+    lzma = None
+
+_PY3 = sys.version_info[0] >= 3
+# bz2 and lzma decompressors take max_length (bounded output) from Python 3.5 on.
+_MAX_LENGTH = sys.version_info >= (3, 5)
+
+READ_SIZE = 256 << 10     # bytes read from the image at a time
+INPUT_SIZE = 64 << 10      # compressed bytes handed to an in-process decompressor at a time
+OUTPUT_SIZE = 256 << 10    # at most this many decompressed bytes come out of one call (cache-sized: measured)
+PIPE_READ_SIZE = 64 << 10  # a pipe holds 64 KiB: a larger read only allocates more (measured)
+SMALL_FILE = 1 << 20       # wanted files (modules.txt) larger than this are not read
+PROGRAM_DIRS = ('/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin')
+
+_MAGICS = (
+    (b'070701', 'cpio'),
+    (b'070702', 'cpio'),
+    (b'\x1f\x8b', 'gzip'),
+    (b'\xfd7zXZ\x00', 'xz'),
+    (b'\x28\xb5\x2f\xfd', 'zstd'),
+    (b'\x02\x21\x4c\x18', 'lz4'),
+    (b'\x5d\x00\x00', 'lzma'),
+)
+_BZIP2 = re.compile(b'BZh[1-9]')
+# Recognised only to name them in the error message.
+_UNSUPPORTED = (
+    (b'070707', 'a cpio archive in the old portable (odc) format, which the kernel does not unpack'),
+    (b'\xc7\x71', 'a cpio archive in the old binary format, which the kernel does not unpack'),
+    (b'\x71\xc7', 'a cpio archive in the old binary format, which the kernel does not unpack'),
+    (b'\x89LZO\x00', 'an lzo-compressed archive, which this reader does not decode'),
+)
+
+_NEWC = b'070701'
+_CRC = b'070702'
+_TRAILER = b'TRAILER!!!'
+_HEADER = 110
+_HEX = re.compile(b'[0-9A-Fa-f]{104}')
+_NONZERO = re.compile(b'[^\\x00]')
+_ZSTD_MAGIC = b'\x28\xb5\x2f\xfd'
+_LZ4_MAGIC = b'\x02\x21\x4c\x18'
+_LZ4_MAX_BLOCK = (8 << 20) + (8 << 20) // 255 + 16   # LZ4_compressBound(8 MiB)
+
+_MODULE = re.compile(r'^(.+)\.ko(?:\.(?:xz|zst|gz))?$')
+_MODULE_DIRS = ('usr/lib/modules/', 'lib/modules/')
+_FIRMWARE_DIRS = ('usr/lib/firmware/', 'lib/firmware/')
+_MODULES_TXT = ('usr/lib/dracut/modules.txt', 'lib/dracut/modules.txt')
+_DRACUT_DIRS = ('usr/lib/dracut/', 'lib/dracut/')
+_DRACUT_FILES = ('usr/lib/dracut', 'lib/dracut', 'usr/lib/dracut-lib.sh', 'lib/dracut-lib.sh')
+_ITOOLS_FILES = ('conf/initramfs.conf', 'scripts/init-top')
+_PROGRAMS = {
+    'zstd': ['zstd', '-dcq'],
+    'lz4': ['lz4', '-dcq'],
+    'xz': ['xz', '-dcq', '--format=xz', '--single-stream'],
+    'lzma': ['xz', '-dcq', '--format=lzma', '--single-stream'],
+    'bzip2': ['bzip2', '-dcq'],
+}
+
+
+class InitramfsError(Exception):
+    """The image cannot be listed: the message names the image and what is wrong with it.
+
+    ``path`` is the image, ``offset`` the file offset of the problem when one is known.
+    """
+
+    def __init__(self, message, path=None, offset=None):
+        super(InitramfsError, self).__init__(message)
+        self.path = path
+        self.offset = offset
+
+
+def detect_compression(head):
+    """Name what starts with the bytes ``head``: 'cpio', a compression, or None."""
+    if not head:
+        return None
+    for magic, name in _MAGICS:
+        if head.startswith(magic):
+            return name
+    if _BZIP2.match(head):
+        return 'bzip2'
+    return None
+
+
+def normalise_module_name(path):
+    """The kernel's name for the module file ``path`` (``megaraid_sas`` for
+    ``.../megaraid/megaraid_sas.ko.xz``, ``-`` read as ``_``), None when it is not a module."""
+    if not path:
+        return None
+    base = path.rstrip('/').rsplit('/', 1)[-1]
+    match = _MODULE.match(base)
+    if not match:
+        return None
+    return match.group(1).replace('-', '_')
+
+
+def list_image(path, members=False):
+    """List the initramfs image ``path`` without unpacking it (see the module docstring).
+
+    Returns a dict:
+      path, size (bytes of the file);
+      segments: [{'offset', 'compression', 'entries'}] in file order, e.g. an uncompressed
+        early cpio ('cpio') then the zstd main archive;
+      compression: that of the last (main) segment; early_cpio: an uncompressed cpio precedes it;
+      entries: cpio entries of all segments (trailers not counted);
+      modules: sorted unique module names (normalise_module_name) under (usr/)lib/modules/;
+      firmware: sorted paths under (usr/)lib/firmware/, relative to it, of everything that is not
+        a directory (files and symlinks), compression suffix kept;
+      dracut_modules: sorted lines of usr/lib/dracut/modules.txt, None without it;
+      generator: 'dracut' ((usr/)lib/dracut/ or dracut-lib.sh present, or else dracut's
+        early_cpio marker), 'initramfs-tools' (conf/initramfs.conf or scripts/init-top/), or None;
+      kernel_versions: sorted directory names directly under (usr/)lib/modules/;
+      members: only when ``members`` is true: every entry's path in archive order (all
+        segments), with a leading ``./`` or ``/`` removed (the root entry is '.').
+    Raises InitramfsError for anything that is not a complete, readable initramfs.
+    """
+    return _Lister(path, members).run()
+
+
+def _clean(name):
+    while name.startswith('./'):
+        name = name[2:]
+    name = name.lstrip('/')
+    return name or '.'
+
+
+if _PY3:
+    def _text(raw):
+        return raw.decode('utf-8', 'replace')
+else:
+    def _text(raw):
+        return raw
+
+
+def _hex(data):
+    return ' '.join('%02x' % byte for byte in bytearray(data))
+
+
+def _which(name):
+    """Full path of the program ``name`` on PATH or in the usual directories, or None."""
+    dirs = os.environ.get('PATH', '').split(os.pathsep) + list(PROGRAM_DIRS)
+    for directory in dirs:
+        if not directory:
+            continue
+        full = os.path.join(directory, name)
+        if os.path.isfile(full) and os.access(full, os.X_OK):
+            return full
+    return None
+
+
+class _Listing(object):
+    """What the entries of all segments add up to."""
+
+    def __init__(self, want_members):
+        self.modules = set()
+        self.firmware = set()
+        self.kernel_versions = set()
+        self.modules_txt = None
+        self.dracut = False
+        self.itools = False
+        self.early_marker = False
+        self.members = [] if want_members else None
+
+    def wants(self, name, mode, filesize):
+        """True when the data of this entry is to be read (only dracut's modules.txt)."""
+        return filesize <= SMALL_FILE and stat.S_ISREG(mode) and _clean(name) in _MODULES_TXT
+
+    def add(self, raw, mode, data):
+        name = _clean(_text(raw))
+        if self.members is not None:
+            self.members.append(name)
+        if 'lib/' in name:
+            self._lib_entry(name, mode, data)
+        if name in _ITOOLS_FILES or name.startswith('scripts/init-top/'):
+            self.itools = True
+        elif name == 'early_cpio':
+            self.early_marker = True
+
+    def _lib_entry(self, name, mode, data):
+        if name.startswith(_MODULE_DIRS):
+            rest = name.split('modules/', 1)[1]
+            parts = rest.split('/', 1)
+            if len(parts) == 2 or stat.S_ISDIR(mode):
+                self.kernel_versions.add(parts[0])
+            if len(parts) == 2 and not stat.S_ISDIR(mode):
+                module = normalise_module_name(parts[1])
+                if module:
+                    self.modules.add(module)
+        elif name.startswith(_FIRMWARE_DIRS):
+            rest = name.split('firmware/', 1)[1]
+            if rest and not stat.S_ISDIR(mode):
+                self.firmware.add(rest)
+        elif name.startswith(_DRACUT_DIRS) or name in _DRACUT_FILES:
+            self.dracut = True
+            if data is not None and name in _MODULES_TXT:
+                text = _text(data)
+                self.modules_txt = sorted(set(line.strip() for line in text.splitlines() if line.strip()))
+
+    def generator(self):
+        if self.dracut:
+            return 'dracut'
+        if self.itools:
+            return 'initramfs-tools'
+        if self.early_marker:
+            return 'dracut'
+        return None
+
+
+class _Stream(object):
+    """A working buffer over an iterator of byte chunks: fill, take and skip without copying
+    the data skipped. ``buf[pos:]`` is what is not consumed yet; ``base`` is the stream offset
+    of ``buf[0]``."""
+
+    def __init__(self, chunks):
+        self._chunks = iter(chunks)
+        self.buf = b''
+        self.pos = 0
+        self.base = 0
+        self.done = False
+
+    def tell(self):
+        return self.base + self.pos
+
+    def available(self):
+        return len(self.buf) - self.pos
+
+    def _next(self):
+        while not self.done:
+            try:
+                chunk = next(self._chunks)
+            except StopIteration:
+                self.done = True
+                break
+            if chunk:
+                return chunk
+        return None
+
+    def fill(self, size):
+        """Make ``size`` bytes available at ``pos``; False when the stream ends first."""
+        while len(self.buf) - self.pos < size:
+            chunk = self._next()
+            if chunk is None:
+                return False
+            self.base += self.pos
+            if self.pos < len(self.buf):
+                self.buf = self.buf[self.pos:] + chunk
+            else:
+                self.buf = chunk
+            self.pos = 0
+        return True
+
+    def take(self, size):
+        """The next ``size`` bytes, consumed; None when the stream ends first."""
+        if not self.fill(size):
+            return None
+        data = self.buf[self.pos:self.pos + size]
+        self.pos += size
+        return data
+
+    def skip(self, size):
+        """Consume ``size`` bytes; False (having consumed all there was) when the stream ends first."""
+        avail = len(self.buf) - self.pos
+        if size <= avail:
+            self.pos += size
+            return True
+        size -= avail
+        self.base += len(self.buf)
+        self.buf = b''
+        self.pos = 0
+        while True:
+            chunk = self._next()
+            if chunk is None:
+                return False
+            if len(chunk) > size:
+                self.buf = chunk
+                self.pos = size
+                return True
+            size -= len(chunk)
+            self.base += len(chunk)
+            if not size:
+                return True
+
+    def skip_zeros(self):
+        """Consume zero bytes; False when the stream ends before anything else."""
+        while True:
+            match = _NONZERO.search(self.buf, self.pos)
+            if match:
+                self.pos = match.start()
+                return True
+            self.base += len(self.buf)
+            self.buf = b''
+            self.pos = 0
+            chunk = self._next()
+            if chunk is None:
+                return False
+            self.buf = chunk
+
+
+class _FileChunks(object):
+    """The bytes of the image from ``offset`` to its end."""
+
+    end = None
+
+    def __init__(self, lister, offset):
+        self.lister = lister
+        self.offset = offset
+
+    def __iter__(self):
+        handle = self.lister.handle
+        handle.seek(self.offset)
+        while True:
+            data = self.lister.read(READ_SIZE)
+            if not data:
+                return
+            yield data
+
+    def close(self):
+        pass
+
+
+def _py2_ended(decomp):
+    """Whether a Python 2 zlib / bz2 decompressor (no eof attribute) has seen its end marker:
+    a byte fed after the end is left over (zlib) or refused (bz2)."""
+    try:
+        decomp.decompress(b'\x00')
+    except EOFError:
+        return True
+    except Exception:
+        return False
+    return bool(decomp.unused_data)
+
+
+class _Decompressed(object):
+    """A gzip, xz, lzma or bzip2 stream decoded in-process; ``end`` is the file offset just
+    past the stream once it has been read to its end marker."""
+
+    def __init__(self, lister, kind, offset):
+        self.lister = lister
+        self.kind = kind
+        self.offset = offset
+        self.end = None
+
+    def _decompressor(self):
+        if self.kind == 'gzip':
+            return zlib.decompressobj(16 + zlib.MAX_WBITS)
+        if self.kind == 'xz':
+            return lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
+        if self.kind == 'lzma':
+            return lzma.LZMADecompressor(format=lzma.FORMAT_ALONE)
+        return bz2.BZ2Decompressor()
+
+    def _call(self, func, *args):
+        try:
+            return func(*args)
+        except Exception as exc:  # zlib.error, LZMAError, OSError, EOFError, ValueError ...
+            raise self.lister.error('corrupt %s stream (it starts at offset %d): %s'
+                                    % (self.kind, self.offset, exc), self.offset)
+
+    def __iter__(self):
+        lister = self.lister
+        lister.handle.seek(self.offset)
+        decomp = self._decompressor()
+        used = 0
+        while True:
+            data = lister.read(INPUT_SIZE)
+            if not data:
+                ended = getattr(decomp, 'eof', None)
+                if ended is None:  # Python 2
+                    ended = _py2_ended(decomp)
+                if not ended:
+                    raise lister.error('truncated: the %s stream that starts at offset %d ends without its end marker'
+                                       % (self.kind, self.offset), lister.size)
+                self.end = self.offset + used
+                return
+            used += len(data)
+            unused = None
+            if self.kind == 'gzip':
+                out = self._call(decomp.decompress, data, OUTPUT_SIZE)
+                if out:
+                    yield out
+                # (after the end marker, CPython leaves the rest in unconsumed_tail as well)
+                while decomp.unconsumed_tail and not getattr(decomp, 'eof', decomp.unused_data):
+                    out = self._call(decomp.decompress, decomp.unconsumed_tail, OUTPUT_SIZE)
+                    if out:
+                        yield out
+            elif _MAX_LENGTH:
+                out = self._call(decomp.decompress, data, OUTPUT_SIZE)
+                if out:
+                    yield out
+                while not decomp.eof and not decomp.needs_input:
+                    out = self._call(decomp.decompress, b'', OUTPUT_SIZE)
+                    if out:
+                        yield out
+            else:  # Python 2 bz2: no bounded output, so small pieces
+                for start in range(0, len(data), 64 << 10):
+                    piece = data[start:start + (64 << 10)]
+                    try:
+                        out = decomp.decompress(piece)
+                    except EOFError:  # the stream ended exactly at the previous piece
+                        unused = data[start:]
+                        break
+                    except Exception as exc:
+                        raise lister.error('corrupt %s stream (it starts at offset %d): %s'
+                                           % (self.kind, self.offset, exc), self.offset)
+                    if out:
+                        yield out
+                    if decomp.unused_data:
+                        unused = decomp.unused_data + data[start + len(piece):]
+                        break
+            if unused is None:
+                ended = getattr(decomp, 'eof', None)
+                unused = decomp.unused_data
+                if ended is None:
+                    ended = bool(unused)
+                if not ended:
+                    continue
+            self.end = self.offset + used - len(unused)
+            return
+
+    def close(self):
+        pass
+
+
+class _Program(object):
+    """A stream decoded by a program (zstd, lz4, or xz / bzip2 without the Python module)
+    that reads the image from ``offset``: to its end, or ``length`` bytes fed through a pipe
+    when the stream's end is known and something follows it."""
+
+    def __init__(self, lister, kind, offset, length=None, hint=None):
+        self.lister = lister
+        self.hint = hint
+        self.kind = kind
+        self.offset = offset
+        self.length = length
+        self.end = None if length is None else offset + length
+        self.proc = None
+        self.feeder = None
+        self.errors = None
+
+    def __iter__(self):
+        import subprocess
+        import tempfile
+
+        lister = self.lister
+        argv = list(_PROGRAMS[self.kind])
+        exe = _which(argv[0])
+        if exe is None:
+            raise lister.error('the %s program is missing: it is needed to decompress the %s stream that starts at offset %d'
+                               ' (install %s)' % (argv[0], self.kind, self.offset, argv[0]), self.offset)
+        argv[0] = exe
+        env = dict(os.environ)
+        env['LC_ALL'] = 'C'
+        try:
+            self.errors = tempfile.TemporaryFile()  # not a pipe: a chatty program cannot block on it
+            if self.length is None:
+                fd = os.open(lister.path, os.O_RDONLY)
+                try:
+                    os.lseek(fd, self.offset, os.SEEK_SET)
+                    self.proc = subprocess.Popen(argv, stdin=fd, stdout=subprocess.PIPE, stderr=self.errors,
+                                                 close_fds=True, env=env)
+                finally:
+                    os.close(fd)
+            else:
+                self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             stderr=self.errors, close_fds=True, env=env)
+                import threading
+                self.feeder = threading.Thread(target=self._feed, args=(self.proc.stdin,))
+                self.feeder.daemon = True
+                self.feeder.start()
+        except (IOError, OSError) as exc:
+            raise lister.error('cannot run %s: %s' % (argv[0], exc.strerror or exc), self.offset)
+        out = self.proc.stdout.fileno()
+        while True:
+            try:
+                data = os.read(out, PIPE_READ_SIZE)
+            except OSError as exc:
+                if exc.errno == errno.EINTR:
+                    continue
+                raise lister.error('cannot read the output of %s: %s' % (argv[0], exc.strerror or exc), self.offset)
+            if not data:
+                break
+            yield data
+        status = self.proc.wait()
+        if self.feeder is not None:
+            self.feeder.join()
+        if status != 0:
+            raise lister.error('corrupt %s stream (it starts at offset %d%s): %s exited with status %s%s'
+                               % (self.kind, self.offset, '; ' + self.hint if self.hint else '',
+                                  os.path.basename(argv[0]), status, self._stderr_tail()), self.offset)
+
+    def _feed(self, pipe):
+        handle = None
+        try:
+            try:
+                handle = open(self.lister.path, 'rb')
+                handle.seek(self.offset)
+                left = self.length
+                while left > 0:
+                    data = handle.read(min(READ_SIZE, left))
+                    if not data:
+                        break
+                    pipe.write(data)
+                    left -= len(data)
+            except (IOError, OSError, ValueError):
+                pass  # the program died or was stopped: its exit status tells
+        finally:
+            if handle is not None:
+                handle.close()
+            try:
+                pipe.close()
+            except (IOError, OSError):
+                pass
+
+    def _stderr_tail(self):
+        try:
+            self.errors.seek(0)
+            text = self.errors.read()[-600:].decode('utf-8', 'replace').strip()
+        except (IOError, OSError, ValueError):
+            return ''
+        return ': ' + ' / '.join(text.splitlines()) if text else ''
+
+    def close(self):
+        proc = self.proc
+        if proc is not None:
+            if proc.poll() is None:
+                try:
+                    proc.kill()
+                except OSError:
+                    pass
+                proc.wait()
+            if self.feeder is not None:
+                self.feeder.join()
+            proc.stdout.close()
+        if self.errors is not None:
+            self.errors.close()
+
+
+class _Lister(object):
+    """One listing of one image."""
+
+    def __init__(self, path, want_members):
+        self.path = path
+        self.handle = None
+        self.size = 0
+        self.listing = _Listing(want_members)
+
+    def error(self, problem, offset=None):
+        return InitramfsError('%s: %s' % (self.path, problem), self.path, offset)
+
+    def read(self, size):
+        try:
+            return self.handle.read(size)
+        except (IOError, OSError) as exc:
+            raise self.error('cannot read: %s' % (exc.strerror or exc))
+
+    def run(self):
+        try:
+            info = os.stat(self.path)
+            if not stat.S_ISREG(info.st_mode):  # (and a FIFO would block the open)
+                raise self.error('not a regular file')
+            self.handle = open(self.path, 'rb')
+        except (IOError, OSError) as exc:
+            raise self.error('cannot open: %s' % (exc.strerror or exc))
+        try:
+            self.size = os.fstat(self.handle.fileno()).st_size
+            if self.size == 0:
+                raise self.error('empty file, not an initramfs')
+            segments = self._segments()
+        finally:
+            self.handle.close()
+        return self._result(segments)
+
+    def _result(self, segments):
+        listing = self.listing
+        result = {
+            'path': self.path,
+            'size': self.size,
+            'segments': segments,
+            'compression': segments[-1]['compression'],
+            'early_cpio': any(seg['compression'] == 'cpio' for seg in segments[:-1]),
+            'entries': sum(seg['entries'] for seg in segments),
+            'modules': sorted(listing.modules),
+            'firmware': sorted(listing.firmware),
+            'dracut_modules': listing.modules_txt,
+            'generator': listing.generator(),
+            'kernel_versions': sorted(listing.kernel_versions),
+        }
+        if listing.members is not None:
+            result['members'] = listing.members
+        return result
+
+    def _skip_zeros(self, offset):
+        """The offset of the first non-zero byte at or after ``offset`` (the size at the end)."""
+        self.handle.seek(offset)
+        while True:
+            data = self.read(64 << 10)
+            if not data:
+                return self.size
+            match = _NONZERO.search(data)
+            if match:
+                return offset + match.start()
+            offset += len(data)
+
+    def _segments(self):
+        segments = []
+        offset = 0
+        while True:
+            offset = self._skip_zeros(offset)
+            if offset >= self.size:
+                break
+            self.handle.seek(offset)
+            head = self.read(16)
+            kind = detect_compression(head)
+            if kind is None:
+                raise self._unknown(head, offset, segments)
+            if kind == 'cpio':
+                source = _FileChunks(self, offset)
+            else:
+                source = self._decoder(kind, offset)
+            try:
+                entries, used = self._parse(_Stream(source), kind, offset)
+            finally:
+                source.close()
+            segments.append({'offset': offset, 'compression': kind, 'entries': entries})
+            if kind == 'cpio':
+                offset += used
+            elif source.end is None:
+                break  # decoded to the end of the file
+            else:
+                offset = source.end
+        if not segments:
+            raise self.error('only zero bytes, no cpio archive')
+        return segments
+
+    def _unknown(self, head, offset, segments):
+        for magic, what in _UNSUPPORTED:
+            if head.startswith(magic):
+                return self.error('%s at offset %d' % (what, offset), offset)
+        shown = _hex(head[:8])
+        if not segments:
+            return self.error('not an initramfs: no cpio archive or known compression at the start (bytes %s)' % shown, offset)
+        return self.error('junk at offset %d after %d archive(s): no cpio archive or known compression there (bytes %s)'
+                          % (offset, len(segments), shown), offset)
+
+    def _decoder(self, kind, offset):
+        if kind in ('gzip',) or (kind == 'bzip2' and bz2 is not None) or (kind in ('xz', 'lzma') and lzma is not None):
+            return _Decompressed(self, kind, offset)
+        length = None
+        if kind == 'zstd':
+            end = self._zstd_end(offset)
+        elif kind == 'lz4':
+            end = self._lz4_end(offset)
+        elif kind == 'xz':
+            end = self._xz_end(offset)
+        else:
+            end = None
+        if kind == 'lz4' and end is not None and end > self.size:
+            return _Program(self, kind, offset, None, hint='its last block runs past the end of the file: truncated?')
+        if kind == 'xz' and end is None:
+            return _Program(self, kind, offset, None, hint='no xz stream footer found: truncated?')
+        if end is not None and end > self.size:
+            raise self.error('truncated: the %s stream that starts at offset %d runs past the end of the file'
+                             ' (its frames end at offset %d, the file at %d)' % (kind, offset, end, self.size), self.size)
+        if end is not None and end < self.size:
+            length = end - offset
+        return _Program(self, kind, offset, length)
+
+    def _peek(self, offset, size):
+        self.handle.seek(offset)
+        return self.read(size)
+
+    def _zstd_end(self, offset):
+        """Where the zstd frames starting at ``offset`` end, from their frame and block headers
+        (no decoding); past the file's size when they are cut short; None when that cannot be
+        told (the program then reads to the end of the file and judges)."""
+        pos = offset
+        while pos + 4 <= self.size:
+            magic = self._peek(pos, 4)
+            if magic == _ZSTD_MAGIC:
+                desc = bytearray(self.read(1))
+                if not desc:
+                    return pos + 5
+                desc = desc[0]
+                fcs = (0, 2, 4, 8)[desc >> 6]
+                single = (desc >> 5) & 1
+                if fcs == 0 and single:
+                    fcs = 1
+                header = 5 + (0 if single else 1) + (0, 1, 2, 4)[desc & 3] + fcs
+                pos += header
+                while True:
+                    block = self._peek(pos, 3)
+                    if len(block) < 3:
+                        return pos + 3
+                    value = struct.unpack('<I', block + b'\x00')[0]
+                    kind = (value >> 1) & 3
+                    if kind == 3:
+                        return None
+                    pos += 3 + (1 if kind == 1 else value >> 3)
+                    if value & 1:
+                        break
+                if desc & 4:
+                    pos += 4
+            elif len(magic) == 4 and magic[1:] == b'\x2a\x4d\x18' and bytearray(magic)[0] & 0xf0 == 0x50:
+                size = self._peek(pos + 4, 4)
+                if len(size) < 4:
+                    return pos + 8
+                pos += 8 + struct.unpack('<I', size)[0]
+            else:
+                break
+        if pos == offset:
+            return None
+        return pos
+
+    def _xz_end(self, offset):
+        """Where the xz stream starting at ``offset`` ends (for the xz program, which is told to
+        stop there): just past its footer, found as the first ``YZ`` whose 10 bytes before carry
+        the stream flags of the header and a matching CRC32. None when there is none (the
+        program then reads to the end of the file and judges)."""
+        flags = self._peek(offset, 12)[6:8]
+        base = offset + 12
+        carry = b''
+        while True:
+            data = self.read(READ_SIZE)
+            if not data:
+                return None
+            buf = carry + data
+            index = buf.find(b'YZ', 10)
+            while index >= 0:
+                footer = buf[index - 10:index + 2]
+                if footer[8:10] == flags and struct.unpack('<I', footer[:4])[0] == zlib.crc32(footer[4:10]) & 0xffffffff:
+                    return base + index + 2
+                index = buf.find(b'YZ', index + 1)
+            carry = buf[-11:]
+            base += len(buf) - len(carry)
+
+    def _lz4_end(self, offset):
+        """Where the lz4 legacy frames starting at ``offset`` end: at the end of the file, or at
+        zero padding after the last block. The format has no end marker (the kernel, too, reads
+        an lz4 segment to the end of the image), so a walk past the end is only a hint."""
+        pos = offset + 4
+        while pos + 4 <= self.size:
+            word = self._peek(pos, 4)
+            if word == _LZ4_MAGIC:
+                pos += 4
+                continue
+            size = struct.unpack('<I', word)[0]
+            if size == 0 or size > _LZ4_MAX_BLOCK:
+                break
+            pos += 4 + size
+        return pos
+
+    def _parse(self, stream, kind, offset):
+        """Read the cpio archive(s) of one segment. An uncompressed segment is one archive:
+        return (entries, bytes it takes) at its trailer. A decompressed stream may hold several
+        archives with zero padding between them: read it to its end."""
+        whole = kind != 'cpio'
+        if whole:
+            def where(pos):
+                return 'offset %d of the %s stream that starts at offset %d' % (pos, kind, offset)
+        else:
+            def where(pos):
+                return 'offset %d' % (offset + pos)
+        listing = self.listing
+        entries = 0
+        if whole and not stream.skip_zeros():
+            raise self.error('the %s stream that starts at offset %d holds no cpio archive' % (kind, offset), offset)
+        start = stream.tell()
+        while True:
+            if not stream.fill(_HEADER):
+                if stream.available():
+                    raise self.error('truncated: the cpio header at %s is cut short' % where(stream.tell()))
+                raise self.error('truncated: no cpio trailer (TRAILER!!!) at the end of the archive that starts at %s'
+                                 ' (%d entries read)' % (where(start), entries))
+            buf = stream.buf
+            pos = stream.pos
+            magic = buf[pos:pos + 6]
+            if magic != _NEWC and magic != _CRC:
+                raise self.error('bad cpio magic (bytes %s) at %s, expected 070701 or 070702'
+                                 % (_hex(magic), where(stream.tell())))
+            if not _HEX.match(buf, pos + 6):
+                raise self.error('bad cpio header at %s: a field is not hexadecimal' % where(stream.tell()))
+            mode = int(buf[pos + 14:pos + 22], 16)
+            filesize = int(buf[pos + 54:pos + 62], 16)
+            namesize = int(buf[pos + 94:pos + 102], 16)
+            if namesize < 1 or namesize > 65536:
+                raise self.error('bad cpio header at %s: name size %d' % (where(stream.tell()), namesize))
+            if not stream.fill(_HEADER + namesize):
+                raise self.error('truncated: the name in the cpio header at %s is cut short' % where(stream.tell()))
+            buf = stream.buf
+            pos = stream.pos
+            end = pos + _HEADER + namesize - 1
+            if buf[end:end + 1] != b'\x00':
+                raise self.error('bad cpio header at %s: the name does not end with a NUL byte' % where(stream.tell()))
+            raw = buf[pos + _HEADER:end]
+            here = stream.tell()
+            whole_head = stream.skip((_HEADER + namesize + 3) & ~3)
+            if raw == _TRAILER:
+                if not whole:
+                    return entries, stream.tell()
+                if not stream.skip_zeros():
+                    return entries, stream.tell()
+                if not stream.fill(6) or stream.buf[stream.pos:stream.pos + 5] != b'07070':
+                    raise self.error('junk at %s after a cpio trailer' % where(stream.tell()))
+                start = stream.tell()
+                continue
+            if not whole_head:
+                raise self.error('truncated: the cpio entry at %s is cut short after its name' % where(here))
+            data = None
+            pad = (4 - filesize % 4) % 4
+            if filesize <= SMALL_FILE and raw.endswith(b'/modules.txt') and listing.wants(_text(raw), mode, filesize):
+                data = stream.take(filesize)
+                complete = data is not None
+                stream.skip(pad)
+            else:
+                data_start = stream.tell()
+                complete = stream.skip(filesize + pad) or stream.tell() - data_start >= filesize
+            if not complete:
+                raise self.error('truncated: the data of %s (%d bytes, entry at %s) is cut short'
+                                 % (_text(raw), filesize, where(here)))
+            listing.add(raw, mode, data)
+            entries += 1

@@ -1,0 +1,117 @@
+"""grub_facts' view of a host: which configuration, which entries, the default, and root= against /."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import os
+import shutil
+
+import pytest
+
+from ansible_collections.fleetfix.kernel.plugins.module_utils import bootchain, bootloader
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
+
+from conftest import FIXTURES
+
+GRUB = os.path.join(FIXTURES, "grub")
+
+
+def _host(tmp_path, files, mountinfo="1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"):
+    root = str(tmp_path / "host")
+    for dest, source in files.items():
+        full = os.path.join(root, dest.lstrip("/"))
+        if not os.path.isdir(os.path.dirname(full)):
+            os.makedirs(os.path.dirname(full))
+        if os.path.isdir(os.path.join(GRUB, source)):
+            shutil.copytree(os.path.join(GRUB, source), full)
+        else:
+            shutil.copyfile(os.path.join(GRUB, source), full)
+    os.makedirs(os.path.join(root, "proc", "self"))
+    with open(os.path.join(root, "proc", "self", "mountinfo"), "w") as handle:
+        handle.write(mountinfo)
+    return root
+
+
+def _ids(monkeypatch, uuid):
+    monkeypatch.setattr(bootchain, "block_ids", lambda root: {"uuid": {uuid: "8:1"}, "label": {}, "partuuid": {}, "partlabel": {}})
+
+
+def test_debian12_with_device_paths_is_read_as_grub2(tmp_path, monkeypatch):
+    root = _host(tmp_path, {"/boot/grub/grub.cfg": "debian12-nouuid-grub.cfg", "/etc/default/grub": "debian12-default-grub"})
+    _ids(monkeypatch, "f6a6efc5-919c-4393-8e76-c84e475cd609")
+    monkeypatch.setattr(bootchain, "device_number", lambda path: "8:1" if path.endswith("/dev/sda1") else None)
+    facts = bootloader.collect(root)
+    assert facts["flavour"] == "grub2" and facts["config"] == "/boot/grub/grub.cfg"
+    assert facts["entries"] and all(e["root"] == "/dev/sda1" and e["root_kind"] == "device" for e in facts["entries"])
+    assert all(e["resolves_to_root"] for e in facts["entries"])
+    assert facts["default_entry"]["index"] == "0" and facts["default_entry"]["default"]
+    assert facts["default_entry"]["version"] == facts["entries"][1]["version"]
+    assert facts["root_filesystem"]["uuid"] == "f6a6efc5-919c-4393-8e76-c84e475cd609"
+
+
+def test_centos7_saved_entry_names_the_default(tmp_path, monkeypatch):
+    root = _host(tmp_path, {"/boot/grub2/grub.cfg": "centos7-grub.cfg", "/boot/grub2/grubenv": "centos7-grubenv",
+                            "/etc/default/grub": "centos7-default-grub"})
+    _ids(monkeypatch, "6d651fcb-6873-4d7a-b67e-d0a2b88c1d3d")
+    facts = bootloader.collect(root)
+    assert facts["flavour"] == "grub2"
+    assert facts["default_entry"]["title"] == "CentOS Linux (3.10.0-514.26.2.el7.x86_64) 7 (Core)"
+    assert facts["default_entry"]["version"] == "3.10.0-514.26.2.el7.x86_64"
+    assert facts["default_entry"]["root"] == "UUID=6d651fcb-6873-4d7a-b67e-d0a2b88c1d3d"
+    assert facts["default_entry"]["resolves_to_root"] is True
+
+
+def test_rocky8_bls_entries_take_kernelopts_from_grubenv(tmp_path, monkeypatch):
+    root = _host(tmp_path, {"/boot/grub2/grub.cfg": "rocky8-grub.cfg", "/boot/grub2/grubenv": "rocky8-grubenv",
+                            "/boot/loader/entries": "rocky8-entries", "/etc/default/grub": "rocky8-default-grub"})
+    _ids(monkeypatch, "bf4ab502-9a6d-49ec-92be-59111a383230")
+    facts = bootloader.collect(root)
+    assert facts["flavour"] == "bls"
+    default = facts["default_entry"]
+    assert default["version"] == "4.18.0-477.27.1.el8_8.x86_64"
+    assert default["root"] == "UUID=bf4ab502-9a6d-49ec-92be-59111a383230" and default["root_kind"] == "uuid"
+    assert default["resolves_to_root"] is True
+
+
+def test_centos6_legacy_lvm_and_missing_root(tmp_path, monkeypatch):
+    root = _host(tmp_path, {"/boot/grub/grub.conf": "centos6-lvm-grub.conf"}, mountinfo="1 0 253:0 / / rw - ext4 /dev/mapper/VolGroup-lv_root rw\n")
+    _ids(monkeypatch, "0a3a4e5c-7b1f-4a86-9d2e-6f0c1b2d3e4f")
+    facts = bootloader.collect(root)
+    assert facts["flavour"] == "legacy"
+    kinds = [(e["version"], e["root_kind"]) for e in facts["entries"] if e["kernel"]]
+    assert kinds[:3] == [("2.6.32-754.35.1.el6.x86_64", "lvm"), ("2.6.32-754.el6.x86_64", "uuid"), ("2.6.32-696.el6.x86_64", None)]
+    assert facts["default_entry"]["version"] == "2.6.32-754.35.1.el6.x86_64"
+
+
+def test_efi_stub_is_skipped_for_the_real_configuration(tmp_path, monkeypatch):
+    root = _host(tmp_path, {"/boot/grub2/grub.cfg": "centos7-grub.cfg", "/boot/grub2/grubenv": "centos7-grubenv"})
+    stub = os.path.join(root, "boot", "efi", "EFI", "rocky")
+    os.makedirs(stub)
+    with open(os.path.join(stub, "grub.cfg"), "w") as handle:
+        handle.write("search --no-floppy --fs-uuid --set=dev 1234\nset prefix=($dev)/grub2\nconfigfile $prefix/grub.cfg\n")
+    _ids(monkeypatch, "x")
+    facts = bootloader.collect(root)
+    assert facts["configs_found"] == ["/boot/grub2/grub.cfg", "/boot/efi/EFI/rocky/grub.cfg"]
+    assert facts["config"] == "/boot/grub2/grub.cfg"
+
+
+def test_no_boot_loader_at_all(tmp_path, monkeypatch):
+    root = _host(tmp_path, {})
+    _ids(monkeypatch, "x")
+    facts = bootloader.collect(root)
+    assert facts["flavour"] is None and facts["entries"] == [] and facts["default_entry"] is None
+
+
+def test_broken_grub_cfg_is_a_parse_error_naming_the_file(tmp_path, monkeypatch):
+    root = _host(tmp_path, {"/boot/grub/grub.cfg": "unclosed-menuentry-grub.cfg"})
+    _ids(monkeypatch, "x")
+    with pytest.raises(HostReadError) as info:
+        bootloader.collect(root)
+    assert "/boot/grub/grub.cfg" in str(info.value)
+
+
+def test_kernel_version_from_path():
+    assert bootloader.kernel_version("/boot/vmlinuz-6.1.0-50-amd64") == "6.1.0-50-amd64"
+    assert bootloader.kernel_version("/vmlinuz-0-rescue-35dc") == "0-rescue-35dc"
+    assert bootloader.kernel_version("/boot/memtest86+.bin") is None
+    assert bootloader.kernel_version(None) is None
