@@ -35,7 +35,7 @@ export PY_COLORS := 0
 COLLECTION_FILES := galaxy.yml meta/runtime.yml README.md LICENSE \
 	$(shell find plugins roles playbooks docs changelogs -type f -not -path '*/molecule/*' -not -name '*.pyc' 2>/dev/null)
 
-.PHONY: help audit test venv venv-2.16 os-deps collection unit vermin lint sanity sanity-2.16 \
+.PHONY: help audit test venv venv-2.16 os-deps collection unit vermin lint sanity sanity-2.16 bench-initramfs \
 	molecule py27 images clean
 
 help:
@@ -86,7 +86,7 @@ audit: $(INSTALLED)
 
 # ---------------------------------------------------------------- tests
 test: os-deps $(INSTALLED)
-	tests/run-suite.sh unit vermin lint sanity sanity-2.16 molecule py27
+	tests/run-suite.sh unit vermin lint sanity sanity-2.16 images molecule py27
 
 unit: $(BIN)/.installed
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit
@@ -103,8 +103,11 @@ sanity: $(BIN)/.installed
 sanity-2.16: $(BIN216)/.installed
 	tests/sanity/run.sh $(BIN216)
 
+# The suites build side by side (each is mostly download, disk and one short VM boot).
 images: os-deps
-	@for s in $(SUITES); do tests/testhost/build-image.sh $$s; done
+	@mkdir -p build; pids=""; for s in $(SUITES); do \
+	  tests/testhost/build-image.sh $$s >build/image-$$s.log 2>&1 & pids="$$pids $$!"; done; \
+	rc=0; for p in $$pids; do wait $$p || rc=1; done; cat $(SUITES:%=build/image-%.log); exit $$rc
 
 molecule: images $(INSTALLED)
 	tests/molecule/run-all.sh
@@ -115,3 +118,7 @@ py27: images $(BIN216)/.installed $(INSTALLED)
 
 clean:
 	rm -rf $(BUILD) $(COLLECTIONS) $(REPORTS)
+
+# initramfs_facts' listing against lsinitrd, lsinitramfs and the raw pipelines (benchmarks/).
+bench-initramfs: images
+	benchmarks/initramfs_listing/run.sh

@@ -84,10 +84,10 @@ commands:
 '''
 
 import os
-import shutil
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fleetfix.kernel.plugins.module_utils import bootloader, grub
+from ansible_collections.fleetfix.kernel.plugins.module_utils.safefile import aside_path, remove_quietly, restore, swap_in
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError, read_text
 
 
@@ -103,37 +103,6 @@ def needs_fix(entry, wanted, keep_kinds):
     return entry['root'] != wanted
 
 
-def _remove(path):
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
-def _replace(module, path, new_path, backup):
-    """Back up ``path``, move ``new_path`` over it atomically; return the backup path."""
-    backup_path = None
-    if os.path.exists(path):
-        shutil.copymode(path, new_path)
-        if backup:
-            backup_path = path + '.fleetfix.bak'
-            shutil.copy2(path, backup_path + '.tmp')
-            os.rename(backup_path + '.tmp', backup_path)
-    handle = open(new_path, 'rb')
-    try:
-        os.fsync(handle.fileno())
-    finally:
-        handle.close()
-    os.rename(new_path, path)
-    return backup_path
-
-
-def _restore(path, backup_path):
-    if backup_path:
-        shutil.copy2(backup_path, path + '.fleetfix-restore')
-        os.rename(path + '.fleetfix-restore', path)
-
-
 def _bad_entries(entries, wanted, keep_kinds):
     return ['%s (root=%s)' % (entry.get('title'), entry.get('root')) for entry in entries if needs_fix(entry, wanted, keep_kinds)]
 
@@ -144,7 +113,7 @@ def apply_legacy(module, facts, wanted, keep_kinds, backup):
     new_text, lines = grub.set_root_legacy(text, wanted)
     if not lines:
         return None
-    new_path = os.path.join(os.path.dirname(path), '.%s.fleetfix-new' % os.path.basename(path))
+    new_path = aside_path(path)
     handle = open(new_path, 'w')
     try:
         handle.write(new_text)
@@ -153,13 +122,13 @@ def apply_legacy(module, facts, wanted, keep_kinds, backup):
     try:
         entries = grub.parse_grub_legacy(new_text, path)['entries']
     except grub.GrubParseError as exc:
-        _remove(new_path)
+        remove_quietly(new_path)
         raise ApplyError('the edited %s does not parse (%s); it is unchanged' % (path, exc))
     bad = _bad_entries(entries, wanted, keep_kinds)
     if bad:
-        _remove(new_path)
+        remove_quietly(new_path)
         raise ApplyError('the edited %s would still boot %s; it is unchanged' % (path, ', '.join(bad)))
-    return _replace(module, path, new_path, backup)
+    return swap_in(path, new_path, backup, 0o644)
 
 
 def _program(module, names):
@@ -174,32 +143,32 @@ def apply_grub2(module, facts, wanted, keep_kinds, backup, commands):
     path = facts['config']
     mkconfig = _program(module, ['grub2-mkconfig', 'grub-mkconfig'])
     check = _program(module, ['grub2-script-check', 'grub-script-check'])
-    new_path = os.path.join(os.path.dirname(path), '.%s.fleetfix-new' % os.path.basename(path))
-    _remove(new_path)
+    new_path = aside_path(path)
+    remove_quietly(new_path)
     for command in ([mkconfig, '-o', new_path], [check, new_path]):
         commands.append(command)
         rc, out, err = module.run_command(command)
         if rc != 0:
-            _remove(new_path)
+            remove_quietly(new_path)
             raise ApplyError('%s exited %d; %s is unchanged. Output: %s' % (
                 os.path.basename(command[0]), rc, path, '\n'.join((err or out or '').strip().splitlines()[-8:])))
     try:
         entries = grub.parse_grub2_cfg(read_text('/', new_path), new_path)['entries']
     except (grub.GrubParseError, HostReadError) as exc:
-        _remove(new_path)
+        remove_quietly(new_path)
         raise ApplyError('the regenerated configuration does not parse (%s); %s is unchanged' % (exc, path))
     bad = _bad_entries(entries, wanted, keep_kinds)
     if bad or not entries:
-        _remove(new_path)
+        remove_quietly(new_path)
         raise ApplyError('%s still writes %s - check GRUB_DISABLE_LINUX_UUID and GRUB_CMDLINE_LINUX in /etc/default/grub; '
                          '%s is unchanged' % (os.path.basename(mkconfig), ', '.join(bad) or 'no entries', path))
-    backup_path = _replace(module, path, new_path, backup)
+    backup_path = swap_in(path, new_path, backup, 0o644)
     try:
         final = grub.parse_grub2_cfg(read_text('/', path), path)['entries']
         if _bad_entries(final, wanted, keep_kinds):
             raise ApplyError('read back with %s' % ', '.join(_bad_entries(final, wanted, keep_kinds)))
     except (grub.GrubParseError, ApplyError) as exc:
-        _restore(path, backup_path)
+        restore(path, backup_path)
         raise ApplyError('%s did not read back after the swap (%s); the backup was restored' % (path, exc))
     return backup_path
 

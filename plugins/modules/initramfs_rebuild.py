@@ -104,11 +104,11 @@ generator:
 '''
 
 import os
-import shutil
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fleetfix.kernel.plugins.module_utils import bootchain, initramfs
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
+from ansible_collections.fleetfix.kernel.plugins.module_utils.safefile import aside_path, remove_quietly, restore, swap_in
 
 
 class RebuildError(Exception):
@@ -125,7 +125,7 @@ def build_command(module, generator, tmp, kver):
 
 
 def temp_path(image):
-    return os.path.join(os.path.dirname(image), '.%s.fleetfix-new' % os.path.basename(image))
+    return aside_path(image)
 
 
 def plan_rebuilds(module, root, kernels, drivers, generator):
@@ -163,16 +163,9 @@ def plan_rebuilds(module, root, kernels, drivers, generator):
     return plan, unfixable
 
 
-def _remove(path):
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
 def rebuild_one(module, step, backup, timeout):
     image, tmp, kver = step['image'], step['temp'], step['kernel']
-    _remove(tmp)  # a build killed on an earlier run
+    remove_quietly(tmp)  # a build killed on an earlier run
     command = list(step['command'])
     if timeout:
         timeout_bin = module.get_bin_path('timeout')
@@ -180,49 +173,29 @@ def rebuild_one(module, step, backup, timeout):
             command = [timeout_bin, '--signal=KILL', str(timeout)] + command
     rc, out, err = module.run_command(command)
     if rc != 0:
-        _remove(tmp)
+        remove_quietly(tmp)
         tail = '\n'.join((err or out or '').strip().splitlines()[-8:])
         raise RebuildError('building the initramfs of %s failed (%s exited %d); %s is unchanged. Output: %s'
                            % (kver, os.path.basename(step['command'][0]), rc, image, tail))
     try:
         listing = initramfs.list_image(tmp)
     except initramfs.InitramfsError as exc:
-        _remove(tmp)
+        remove_quietly(tmp)
         raise RebuildError('the new initramfs of %s cannot be read back (%s); %s is unchanged' % (kver, exc, image))
     builtin, loadable = bootchain.kernel_module_sets('/', kver)
     still = [entry['name'] for entry in bootchain.missing_drivers(step['drivers'], listing['modules'], builtin, loadable)]
     if still:
-        _remove(tmp)
+        remove_quietly(tmp)
         raise RebuildError('the new initramfs of %s still lacks %s - is the generator told to add it? %s is unchanged'
                            % (kver, ', '.join(still), image))
-    backup_path = None
-    if os.path.exists(image):
-        shutil.copymode(image, tmp)
-        if backup:
-            backup_path = image + '.fleetfix.bak'
-            shutil.copy2(image, backup_path + '.tmp')
-            os.rename(backup_path + '.tmp', backup_path)
-    else:
-        os.chmod(tmp, 0o600)
-    _fsync(tmp)
-    os.rename(tmp, image)
+    backup_path = swap_in(image, tmp, backup)
     try:
         initramfs.list_image(image)
     except initramfs.InitramfsError as exc:
-        if backup_path:
-            shutil.copy2(backup_path, image + '.restore')
-            os.rename(image + '.restore', image)
+        restore(image, backup_path)
         raise RebuildError('the replaced initramfs of %s does not read back (%s); %s' % (
             kver, exc, 'the backup was restored' if backup_path else 'there was no previous image'))
     return backup_path
-
-
-def _fsync(path):
-    handle = open(path, 'rb')
-    try:
-        os.fsync(handle.fileno())
-    finally:
-        handle.close()
 
 
 def main():
@@ -263,7 +236,7 @@ def main():
         except (RebuildError, HostReadError) as exc:
             module.fail_json(msg='initramfs_rebuild: %s' % exc, **result)
         except (IOError, OSError) as exc:
-            _remove(step['temp'])
+            remove_quietly(step['temp'])
             module.fail_json(msg='initramfs_rebuild: %s: %s; the previous image is in place' % (step['image'], exc), **result)
         result['rebuilt'].append(step['kernel'])
         if backup_path:

@@ -15,11 +15,15 @@ log() { printf '[testhost %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf '[testhost] ERROR: %s\n' "$*" >&2; exit 1; }
 
 ensure_ssh_key() {
-  if [ ! -f "$FLEETFIX_SSH_KEY" ]; then
-    mkdir -p "$(dirname "$FLEETFIX_SSH_KEY")"
-    chmod 700 "$(dirname "$FLEETFIX_SSH_KEY")"
-    ssh-keygen -q -t ed25519 -N '' -C fleetfix-testhost -f "$FLEETFIX_SSH_KEY"
-  fi
+  mkdir -p "$(dirname "$FLEETFIX_SSH_KEY")"
+  chmod 700 "$(dirname "$FLEETFIX_SSH_KEY")"
+  # two image builds may start side by side: one makes the key, the other waits for it
+  (
+    flock 9
+    if [ ! -f "$FLEETFIX_SSH_KEY" ]; then
+      ssh-keygen -q -t ed25519 -N '' -C fleetfix-testhost -f "$FLEETFIX_SSH_KEY"
+    fi
+  ) 9>"$FLEETFIX_SSH_KEY.lock"
 }
 
 # Options for talking to a throw-away guest on a loopback port: every instance has fresh
