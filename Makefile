@@ -20,7 +20,7 @@ BUILD := $(CURDIR)/build
 SUITES ?= bookworm bullseye
 # OS packages for the test hosts (Debian/Ubuntu names).
 OS_PACKAGES := qemu-system-x86 qemu-utils debootstrap fdisk e2fsprogs openssh-client \
-               zstd lz4 xz-utils cpio rsync git python3-venv shellcheck
+               zstd lz4 xz-utils cpio rsync git python3-venv shellcheck chromium chromium-driver
 
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
@@ -35,7 +35,7 @@ export PY_COLORS := 0
 COLLECTION_FILES := galaxy.yml meta/runtime.yml README.md LICENSE \
 	$(shell find plugins roles playbooks docs changelogs -type f -not -path '*/molecule/*' -not -name '*.pyc' 2>/dev/null)
 
-.PHONY: help audit test venv venv-2.16 os-deps collection unit vermin lint sanity sanity-2.16 bench-initramfs \
+.PHONY: help audit test venv venv-2.16 os-deps collection unit vermin lint sanity sanity-2.16 bench-initramfs browser \
 	molecule py27 images clean
 
 help:
@@ -82,11 +82,16 @@ collection: $(INSTALLED)
 # ---------------------------------------------------------------- the audit
 audit: $(INSTALLED)
 	$(BIN)/ansible-playbook playbooks/audit.yml --check -e fleetfix_report_dir=$(REPORTS)
-	@echo "report: $(REPORTS)/fleet-report.json and $(REPORTS)/fleet-report.md"
+	@echo "reports: $(REPORTS)/fleet-report.html (open it in a browser), fleet-report.json, fleet-report.md, junit.xml"
 
 # ---------------------------------------------------------------- tests
 test: os-deps $(INSTALLED)
-	tests/run-suite.sh unit vermin lint sanity sanity-2.16 images molecule py27
+	tests/run-suite.sh unit vermin lint sanity sanity-2.16 browser images molecule py27
+
+# The HTML fleet report in headless chromium (Debian's chromium and chromium-driver);
+# screenshots are kept in build/browser/.
+browser: $(INSTALLED)
+	$(BIN)/pytest -q -p no:cacheprovider -s tests/browser
 
 unit: $(BIN)/.installed
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit

@@ -29,7 +29,7 @@ from ansible_collections.fleetfix.kernel.plugins.module_utils import (
     timeval,
 )
 from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
-from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import kernel_release
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import kernel_release, read_cache
 
 
 def _running_config(root, context):
@@ -162,6 +162,7 @@ def run(stories, options, root='/'):
     """Run the named collectors; return (facts by story, findings, milliseconds by story)."""
     collectors = dict(COLLECTORS)
     context = {}
+    read_cache(True)
     facts = {}
     findings = []
     timings = {}
@@ -177,4 +178,5 @@ def run(stories, options, root='/'):
         facts[story] = story_facts
         findings.append(story_finding)
         timings[story] = int((time.time() - started) * 1000)
+    context['reads'] = read_cache(False)
     return facts, findings, timings

@@ -24,8 +24,40 @@ def host_path(root, path):
     return os.path.join(root or '/', path.lstrip('/'))
 
 
+# One kernel_audit call runs every collector in one process; files that several of them read
+# and that do not change during the call are read once. Sampled files (/proc/PID/stat,
+# /proc/meminfo, ...) are never cached: only these paths and prefixes are.
+CACHEABLE = ('/proc/mounts', '/proc/self/mountinfo', '/proc/cmdline', '/proc/modules', '/proc/sys/kernel/osrelease',
+             '/lib/modules/', '/usr/lib/modules/', '/boot/config-')
+_cache = {'on': False, 'data': {}, 'reads': 0, 'hits': 0}
+
+
+def _cacheable(path):
+    return any(path == item or (item.endswith('/') and path.startswith(item)) or
+               (item.endswith('-') and path.startswith(item)) for item in CACHEABLE)
+
+
+def read_cache(enabled):
+    """Turn the per-call read cache on (empty) or off; returns the counts of the period ended."""
+    counts = {'reads': _cache['reads'], 'cache_hits': _cache['hits']}
+    _cache.update(on=bool(enabled), data={}, reads=0, hits=0)
+    return counts
+
+
 def read_bytes(root, path):
     """Return the bytes of ``path`` under ``root``, or None when it does not exist."""
+    if _cache['on'] and _cacheable(path):
+        key = (root or '/', path)
+        if key in _cache['data']:
+            _cache['hits'] += 1
+            return _cache['data'][key]
+        _cache['data'][key] = _read_bytes(root, path)
+        return _cache['data'][key]
+    return _read_bytes(root, path)
+
+
+def _read_bytes(root, path):
+    _cache['reads'] += 1
     full = host_path(root, path)
     try:
         handle = open(full, 'rb')

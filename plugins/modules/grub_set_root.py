@@ -40,13 +40,15 @@ options:
     default: true
 attributes:
   check_mode:
+    description: Reports which entries would change and changes nothing.
     support: full
-    details: Reports which entries would change and changes nothing.
   diff_mode:
+    description: The entries' C(root=) before and after.
     support: full
-    details: The entries' C(root=) before and after (GRUB 2 and BLS); the whole file for GRUB legacy.
   platform:
-    platforms: posix
+    description: Target operating systems.
+    platforms: linux
+    support: full
 '''
 
 EXAMPLES = r'''

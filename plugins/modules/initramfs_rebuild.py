@@ -51,13 +51,15 @@ options:
     default: 1200
 attributes:
   check_mode:
+    description: Returns the plan and changes nothing.
     support: full
-    details: Returns the plan and changes nothing.
   diff_mode:
+    description: For each image to rebuild, the drivers it lacks before and holds after.
     support: full
-    details: For each image to rebuild, the drivers it lacks before and holds after.
   platform:
-    platforms: posix
+    description: Target operating systems.
+    platforms: linux
+    support: full
 '''
 
 EXAMPLES = r'''

@@ -10,8 +10,8 @@ mkdir -p "$out"
 : >"$out/times.txt"
 only=${FLEETFIX_SCENARIOS:-}
 
-# The safety net stops only the VMs this script's scenarios name (their platforms), never
-# other instances that may be running from the same cache.
+# The safety net stops only the VMs this run's scenarios name (their platforms), never
+# other instances that may be running from the same cache (another run-all.sh included).
 platform_names() {
   python3 - "$@" <<'PY'
 import sys, yaml
@@ -22,8 +22,9 @@ for path in sys.argv[1:]:
 PY
 }
 cleanup() {
-  local name
-  for name in $(platform_names roles/*/molecule/*/molecule.yml); do
+  local name item
+  for name in $(for item in ${scenarios[@]+"${scenarios[@]}"}; do
+                  platform_names "roles/${item%/*}/molecule/${item#*/}/molecule.yml"; done); do
     tests/testhost/vm.sh stop "$name" >/dev/null 2>&1 || true
   done
 }
@@ -48,6 +49,9 @@ run_one() {
   echo "$status" >"$log.status"
 }
 
+# The longest scenarios start first (measured under TCG: a kernel upgrade with two initramfs
+# builds and a reboot, the USB NIC scenarios' two reboots), so two lanes end close together.
+LONG_FIRST="initramfs_drivers/upgrade persistent_net/default persistent_net/udev initramfs_drivers/initramfs_tools initramfs_drivers/fault"
 scenarios=()
 for yml in roles/*/molecule/*/molecule.yml; do
   [ -f "$yml" ] || continue
@@ -56,6 +60,14 @@ for yml in roles/*/molecule/*/molecule.yml; do
   if [ -n "$only" ] && ! grep -qw -- "$role/$scenario" <<<"$only"; then continue; fi
   scenarios+=("$role/$scenario")
 done
+ordered=()
+for item in $LONG_FIRST; do
+  if printf '%s\n' ${scenarios[@]+"${scenarios[@]}"} | grep -qx -- "$item"; then ordered+=("$item"); fi
+done
+for item in ${scenarios[@]+"${scenarios[@]}"}; do
+  grep -qw -- "$item" <<<"$LONG_FIRST" || ordered+=("$item")
+done
+scenarios=(${ordered[@]+"${ordered[@]}"})
 
 for item in "${scenarios[@]}"; do
   role=${item%/*} scenario=${item#*/}

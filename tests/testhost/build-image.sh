@@ -90,7 +90,9 @@ ABIS=$(chroot "$ROOT" apt-cache pkgnames linux-image- | sed -n 's/^linux-image-\
 NEWEST=$(echo "$ABIS" | tail -1)
 if [ "$SUITE" = bookworm ]; then
   OLDER=$(echo "$ABIS" | tail -2 | head -1)
-  [ -n "$OLDER" ] && [ "$OLDER" != "$NEWEST" ] || die "the archive carries one kernel ABI ($NEWEST); the upgrade story needs two"
+  if [ -z "$OLDER" ] || [ "$OLDER" = "$NEWEST" ]; then
+    die "the archive carries one kernel ABI ($NEWEST); the upgrade story needs two"
+  fi
   CHROOT_PKGS="linux-image-$OLDER-amd64 $CHROOT_PKGS"
   UPGRADE_PKG="linux-image-$NEWEST-amd64"
 else

@@ -54,3 +54,21 @@ def test_worst_status():
 def test_unknown_status_is_refused():
     with pytest.raises(ValueError):
         make_finding("x", "bad", "nope")
+
+
+def test_one_audit_reads_each_shared_file_once(monkeypatch):
+    """Nothing is parsed twice: files several collectors read come from the per-call cache."""
+    from ansible_collections.fleetfix.kernel.plugins.module_utils import hostfs
+    opened = []
+    real_open = open
+
+    def counting_open(path, *args, **kwargs):
+        opened.append(path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(hostfs, "open", counting_open, raising=False)
+    audit.run(list(audit.STORIES), {"ext4_sample_seconds": 0})
+    shared = [p for p in opened if hostfs._cacheable("/" + p.lstrip("/"))]
+    assert "/proc/mounts" in shared and "/proc/sys/kernel/osrelease" in shared
+    assert sorted(p for p in set(shared) if shared.count(p) > 1) == []
+    assert not hostfs._cache["on"]  # switched off again after the call

@@ -3,9 +3,12 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import atexit
 import os
 import shutil
 import subprocess
+import tarfile
+import tempfile
 
 import pytest
 
@@ -14,7 +17,18 @@ from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import Host
 
 from conftest import FIXTURES
 
-MEGASAS = os.path.join(FIXTURES, "bootchain", "debian12-megasas")
+
+def _unpack(name):
+    """The captured tree is kept as a tarball: sysfs names hold ':', which ansible-test's
+    no-illegal-filenames check refuses in a collection."""
+    target = tempfile.mkdtemp(prefix="fleetfix-bootchain-")
+    atexit.register(shutil.rmtree, target, True)
+    with tarfile.open(os.path.join(FIXTURES, "bootchain", name + ".tar.gz")) as archive:
+        archive.extractall(target)
+    return target
+
+
+MEGASAS = _unpack("debian12-megasas")
 OLD, NEW = "6.1.0-47-amd64", "6.1.0-50-amd64"
 
 
