@@ -1,0 +1,72 @@
+"""playbooks/audit.yml over a small fleet with an unreachable host, in batches, limited.
+
+Runs on the controller only: localhost (connection local, read-only audit of this machine)
+and a host whose SSH port is closed. No VM, nothing written outside build/.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+OUT = os.path.join(REPO, "build", "browser", "playbook")
+
+
+def _closed_port():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()  # nothing listens there any more
+    return port
+
+
+def _run(tmp_path, *extra):
+    inventory = tmp_path / "inventory.ini"
+    inventory.write_text(
+        "[fleet]\n"
+        "localhost ansible_connection=local ansible_python_interpreter=%s\n"
+        "gone.example ansible_host=127.0.0.1 ansible_port=%d ansible_user=nobody ansible_ssh_common_args='-o ConnectTimeout=5'\n"
+        % (sys.executable, _closed_port()))
+    report_dir = os.path.join(OUT, tmp_path.name)
+    playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+    proc = subprocess.run([playbook, "-i", str(inventory), os.path.join(REPO, "playbooks", "audit.yml"), "--check",
+                           "-e", "fleetfix_report_dir=" + report_dir] + list(extra),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, cwd=REPO, check=False)
+    return proc, report_dir
+
+
+def _report(report_dir):
+    with open(os.path.join(report_dir, "fleet-report.json")) as handle:
+        return json.load(handle)
+
+
+def test_unreachable_host_is_reported_not_a_crash(tmp_path):
+    proc, report_dir = _run(tmp_path, "-e", "fleetfix_audit_serial=1", "--forks", "2")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    report = _report(report_dir)
+    assert report["host_states"] == {"audited": 1, "failed": 0, "unreachable": 1}
+    assert report["hosts"]["gone.example"]["state"] == "unreachable"
+    assert report["hosts"]["localhost"]["findings"]
+    junit = open(os.path.join(report_dir, "junit.xml")).read()
+    assert 'name="gone.example"><error type="unreachable"' in junit
+
+
+def test_fail_on_makes_the_play_fail_for_pipelines(tmp_path):
+    proc, report_dir = _run(tmp_path, "-e", "fleetfix_audit_fail_on=fail")
+    assert proc.returncode != 0
+    assert "gone.example:unreachable" in proc.stdout
+    assert os.path.exists(os.path.join(report_dir, "fleet-report.html"))  # the reports are written first
+
+
+@pytest.mark.parametrize("limit", ["localhost"])
+def test_limit_audits_only_the_limited_hosts(tmp_path, limit):
+    proc, report_dir = _run(tmp_path, "--limit", limit)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert sorted(_report(report_dir)["hosts"]) == [limit]
