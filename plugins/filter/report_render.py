@@ -217,8 +217,9 @@ def audit_report_html(report):
     """The fleet report as one self-contained HTML page."""
     _check(report)
     data = json.dumps(report, sort_keys=True)
-    # inside <script>: no "</" may end the element early, no "<!--" may open a comment
-    data = data.replace('</', '<\\/').replace('<!--', '<\\!--')
+    # inside <script>: no "</script" may end the element early, no "<!--" may open a comment;
+    # JSON's own \u003c escape keeps every "<" out of the markup and parses back to "<"
+    data = data.replace('<', '\\u003c')
     status_css = '\n'.join('.s-%s { background: %s; color: %s; }' % item for item in STATUS_COLOURS)
     states = [state for state in report.get('host_states', {}) if state != 'audited']
     return PAGE % {
@@ -277,8 +278,44 @@ def audit_report_junit(report):
             % (totals['tests'], totals['failures'], totals['errors'], totals['skipped'], '\n'.join(suites)))
 
 
+def _evidence_text(value):
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True)
+    return '%s' % (value,)
+
+
+def audit_report_markdown(report):
+    """The fleet report as Markdown: counts per story, then every host's findings."""
+    _check(report)
+    states = report.get('host_states', {})
+    lines = ['# fleetfix.kernel fleet report', '',
+             'Generated %s - %d host(s): %d audited, %d failed, %d unreachable.' % (
+                 report.get('generated_at') or '?', len(report['hosts']), states.get('audited', 0),
+                 states.get('failed', 0), states.get('unreachable', 0)),
+             '', '## Counts per story', '',
+             '| story | %s |' % ' | '.join(report['statuses']),
+             '|---|%s' % ('---|' * len(report['statuses']))]
+    for story in report['stories']:
+        lines.append('| %s | %s |' % (story, ' | '.join(str(report['counts'][story][s]) for s in report['statuses'])))
+    lines += ['', '## Hosts']
+    for host in sorted(report['hosts']):
+        entry = report['hosts'][host]
+        lines += ['', '### %s - %s' % (host, entry.get('worst') or entry['state'])]
+        if entry['state'] != 'audited':
+            lines.append('%s: %s' % (entry['state'], entry.get('message') or ''))
+        for finding in entry['findings']:
+            lines.append('- **%s: %s** - %s' % (finding['story'], finding['status'], finding['summary']))
+            if finding.get('remedy'):
+                lines.append('  - remedy: %s' % finding['remedy'])
+            evidence = finding.get('evidence') or {}
+            if evidence:
+                lines.append('  - evidence: %s' % ', '.join('`%s=%s`' % (key, _evidence_text(evidence[key])) for key in sorted(evidence)))
+    return '\n'.join(lines) + '\n'
+
+
 class FilterModule(object):
     """fleetfix.kernel report renderers."""
 
     def filters(self):
-        return {'audit_report_html': audit_report_html, 'audit_report_junit': audit_report_junit}
+        return {'audit_report_html': audit_report_html, 'audit_report_junit': audit_report_junit,
+                'audit_report_markdown': audit_report_markdown}

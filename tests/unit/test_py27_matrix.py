@@ -16,8 +16,10 @@ def _matrix():
 
 
 def test_every_module_runs_under_python27():
+    # a module that is an action plugin (fleet_reports) runs on the controller, never on a target
+    actions = set(os.listdir(os.path.join(REPO, "plugins", "action")))
     modules = sorted(name[:-3] for name in os.listdir(os.path.join(REPO, "plugins", "modules"))
-                     if name.endswith(".py") and not name.startswith("_"))
+                     if name.endswith(".py") and not name.startswith("_") and name not in actions)
     assert modules, "no modules found"
     assert sorted(entry["name"] for entry in _matrix()["modules"]) == modules
 

@@ -1,0 +1,88 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) fleetfix.kernel contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: fleet_reports
+short_description: Write the fleet reports (HTML, JSON, Markdown, JUnit) on the controller in one step
+version_added: 0.2.0
+description:
+  - Takes the fleet report made by the C(fleetfix.kernel.audit_report) filter and writes
+    C(fleet-report.html) (self-contained), C(fleet-report.json) (stable key order),
+    C(fleet-report.md) and C(junit.xml) into O(dest).
+  - An action plugin - it runs in the controller's process, so four reports cost one task, not
+    four module runs. Each file is written beside its final name and renamed over it.
+  - The reports are controller artefacts of a read-only audit; they are written under
+    C(--check) too (an audit that leaves no report would be useless).
+author:
+  - fleetfix.kernel contributors (@fleetfix)
+options:
+  report:
+    description: The fleet report.
+    type: dict
+    required: true
+  dest:
+    description: Directory to write the reports into (created when missing).
+    type: path
+    required: true
+  formats:
+    description: Which reports to write.
+    type: list
+    elements: str
+    choices: [json, markdown, html, junit]
+    default: [json, markdown, html, junit]
+attributes:
+  action:
+    description: Runs on the controller as an action plugin.
+    support: full
+  check_mode:
+    description: Writes the reports in check mode too - they are the audit's output on the controller.
+    support: none
+  diff_mode:
+    description: No diff is shown.
+    support: none
+  platform:
+    description: The controller.
+    platforms: posix
+    support: full
+'''
+
+EXAMPLES = r'''
+- name: Write every report
+  fleetfix.kernel.fleet_reports:
+    report: "{{ hosts_audited | fleetfix.kernel.audit_report(hostvars) }}"
+    dest: reports
+  delegate_to: localhost
+  run_once: true
+'''
+
+RETURN = r'''
+files:
+  description: Path of each report by format.
+  returned: always
+  type: dict
+  sample: {html: /srv/audit/reports/fleet-report.html, junit: /srv/audit/reports/junit.xml}
+written:
+  description: The files whose content changed.
+  returned: always
+  type: list
+  elements: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def main():
+    module = AnsibleModule(argument_spec=dict(report=dict(type='dict', required=True), dest=dict(type='path', required=True),
+                                              formats=dict(type='list', elements='str', default=['json', 'markdown', 'html', 'junit'],
+                                                           choices=['json', 'markdown', 'html', 'junit'])))
+    module.fail_json(msg='fleetfix.kernel.fleet_reports runs on the controller as an action plugin; it has no module to run on a host')
+
+
+if __name__ == '__main__':
+    main()
