@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """A fleet you can run on one machine: N sshd on 127.0.0.1, each its own inventory host.
 
 For each N: start N sshd (own ports, own PID files, loopback only), then time over the same
@@ -30,7 +29,7 @@ SSHD = "/usr/sbin/sshd"
 
 def free_ports(count):
     socks, ports = [], []
-    for _ in range(count):
+    for _number in range(count):
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         socks.append(sock)
@@ -74,14 +73,14 @@ class Fleet(object):
         for number, port in enumerate(self.ports):
             pidfile = os.path.join(self.dir, "sshd-%d.pid" % number)
             subprocess.run([SSHD, "-f", config, "-p", str(port), "-o", "PidFile=" + pidfile], check=True)
-            for _ in range(100):
+            for _attempt in range(100):
                 if os.path.exists(pidfile):
                     break
                 time.sleep(0.02)
             with open(pidfile) as handle:
                 self.pids.append(int(handle.read().strip()))
         for port in self.ports:  # every one of them accepts connections
-            for _ in range(100):
+            for _attempt in range(100):
                 try:
                     socket.create_connection(("127.0.0.1", port), 1).close()
                     break
@@ -120,10 +119,10 @@ def timed(name, command, env):
     control = tempfile.mkdtemp(prefix="cp-", dir="/tmp")  # short: a ControlPath must fit in 108 bytes
     env = dict(env, ANSIBLE_SSH_CONTROL_PATH_DIR=control)
     started = time.time()
-    proc = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    proc = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
     elapsed = time.time() - started
     subprocess.run("for s in %s/*; do [ -S \"$s\" ] && ssh -o ControlPath=\"$s\" -O exit x >/dev/null 2>&1; done; true" % control,
-                   shell=True)
+                   shell=True, check=False)
     shutil.rmtree(control, ignore_errors=True)
     if proc.returncode != 0:
         raise SystemExit("%s failed (rc %d):\n%s" % (name, proc.returncode, proc.stdout[-3000:]))
@@ -131,7 +130,7 @@ def timed(name, command, env):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--sizes", default="10,50,100")
     parser.add_argument("--forks", type=int, default=10)
     parser.add_argument("--reps", type=int, default=1)
