@@ -136,17 +136,8 @@ def staleness(root, files):
 
 def parse_module_list(text):
     """modules.builtin / modules.order / modules.dep: module paths -> set of module names."""
-    names = set()
-    for line in (text or '').splitlines():
-        path = line.split(':', 1)[0].strip()
-        if not path:
-            continue
-        base = path.rsplit('/', 1)[-1]
-        for suffix in ('.ko.xz', '.ko.zst', '.ko.gz', '.ko'):
-            if base.endswith(suffix):
-                names.add(module_name(base[:-len(suffix)]))
-                break
-    return names
+    names = (initramfs.normalise_module_name(line.split(':', 1)[0].strip()) for line in (text or '').splitlines())
+    return set(name for name in names if name)
 
 
 def kernel_module_sets(root, kver):
@@ -294,7 +285,7 @@ def _device_drivers(root, block_dir):
 
 
 def _dm_modules(block_dir):
-    uuid = (_small_read(os.path.join(block_dir, 'dm', 'uuid')) or '').strip()
+    uuid = (read_text('/', os.path.join(block_dir, 'dm', 'uuid')) or '').strip()
     kind = 'dm'
     modules = ['dm_mod']
     if uuid.startswith('LVM-'):
@@ -307,23 +298,12 @@ def _dm_modules(block_dir):
 
 
 def _md_modules(block_dir):
-    level = (_small_read(os.path.join(block_dir, 'md', 'level')) or '').strip()
+    level = (read_text('/', os.path.join(block_dir, 'md', 'level')) or '').strip()
     if level in ('raid4', 'raid5', 'raid6'):
         return ['raid456']
     if level in ('raid0', 'raid1', 'raid10', 'linear', 'multipath'):
         return [level]
     return []
-
-
-def _small_read(path):
-    try:
-        handle = open(path)
-    except (IOError, OSError):
-        return None
-    try:
-        return handle.read()
-    finally:
-        handle.close()
 
 
 def block_chain(root, dev, seen=None):
@@ -352,7 +332,7 @@ def block_chain(root, dev, seen=None):
         layer['kind'], layer['modules'] = 'md', _md_modules(disk_dir)
     if slaves:
         for slave in slaves:
-            slave_dev = (_small_read(os.path.join(slaves_dir, slave, 'dev')) or '').strip()
+            slave_dev = (read_text('/', os.path.join(slaves_dir, slave, 'dev')) or '').strip()
             if slave_dev:
                 layers.extend(block_chain(root, slave_dev, seen))
         return layers
@@ -405,8 +385,8 @@ def missing_drivers(required, image_modules, builtin, loadable):
 # Everything together: what initramfs_facts returns and the boot-readiness audit reads
 
 
-def _image_report(root, kver, files, generator, required, contents, on_error, running, newest):
-    builtin, loadable = kernel_module_sets(root, kver)
+def _image_report(root, kver, files, generator, required, contents, on_error, running, newest, module_sets):
+    builtin, loadable = module_sets[kver] if kver in module_sets else kernel_module_sets(root, kver)
     image = files['image'] or expected_image_path(generator, kver)
     entry = {
         'version': kver, 'running': kver == running, 'newest': kver == newest,
@@ -471,7 +451,8 @@ def collect_initramfs_facts(root, kernels=None, required=None, extra=None, conte
         if unknown:
             raise HostReadError('kernel(s) %s not installed (installed: %s)' % (', '.join(unknown), ', '.join(installed) or 'none'))
         selected = [kver for kver in installed if kver in kernels]
-    reports = [_image_report(root, kver, kernel_files(root, kver), generator, wanted, contents, on_error, running, newest)
+    known_sets = {running: (run_builtin, run_loadable)} if running else {}
+    reports = [_image_report(root, kver, kernel_files(root, kver), generator, wanted, contents, on_error, running, newest, known_sets)
                for kver in selected]
     return {
         'generator': generator, 'generator_config': generator_config, 'running_kernel': running,

@@ -109,7 +109,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fleetfix.kernel.plugins.module_utils import bootchain, initramfs
-from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError, host_path
 from ansible_collections.fleetfix.kernel.plugins.module_utils.safefile import aside_path, remove_quietly, restore, swap_in
 
 
@@ -148,7 +148,7 @@ def plan_rebuilds(module, root, kernels, drivers, generator):
             missing, reason = [name for name in shipped if name not in builtin], 'no image'
         else:
             try:
-                held = initramfs.list_image(os.path.join(root, image.lstrip('/')))['modules']
+                held = initramfs.list_image(host_path(root, image))['modules']
             except initramfs.InitramfsError as exc:
                 held, reason = [], 'unreadable image (%s)' % exc
             else:
@@ -161,6 +161,7 @@ def plan_rebuilds(module, root, kernels, drivers, generator):
                 reason = 'lacks %s' % ', '.join(missing)
         tmp = temp_path(image)
         plan.append({'kernel': kver, 'image': image, 'reason': reason, 'missing': missing, 'drivers': shipped,
+                     'module_sets': (builtin, loadable),
                      'command': build_command(module, generator, tmp, kver), 'temp': tmp})
     return plan, unfixable
 
@@ -184,7 +185,7 @@ def rebuild_one(module, step, backup, timeout):
     except initramfs.InitramfsError as exc:
         remove_quietly(tmp)
         raise RebuildError('the new initramfs of %s cannot be read back (%s); %s is unchanged' % (kver, exc, image))
-    builtin, loadable = bootchain.kernel_module_sets('/', kver)
+    builtin, loadable = step.get('module_sets') or bootchain.kernel_module_sets('/', kver)
     still = [entry['name'] for entry in bootchain.missing_drivers(step['drivers'], listing['modules'], builtin, loadable)]
     if still:
         remove_quietly(tmp)
@@ -224,7 +225,7 @@ def main():
         plan, result['unfixable'] = plan_rebuilds(module, '/', params['kernels'], drivers, generator)
     except (RebuildError, HostReadError) as exc:
         module.fail_json(msg='initramfs_rebuild: %s' % exc, **result)
-    result['plan'] = [dict((k, v) for k, v in step.items() if k not in ('temp', 'drivers')) for step in plan]
+    result['plan'] = [dict((k, v) for k, v in step.items() if k not in ('temp', 'drivers', 'module_sets')) for step in plan]
     result['changed'] = bool(plan)
     if module._diff and plan:
         result['diff'] = [{'before_header': step['image'], 'after_header': step['image'],
