@@ -36,7 +36,7 @@ COLLECTION_FILES := galaxy.yml meta/runtime.yml README.md LICENSE \
 	$(shell find plugins roles playbooks docs changelogs -type f -not -path '*/molecule/*' -not -name '*.pyc' 2>/dev/null)
 
 .PHONY: help audit test venv venv-2.16 os-deps collection unit vermin lint sanity sanity-2.16 bench-initramfs browser \
-	molecule py27 images clean
+	molecule py27 vm images clean
 
 help:
 	@echo "make audit   read-only kernel audit of this machine; report in reports/"
@@ -86,7 +86,7 @@ audit: $(INSTALLED)
 
 # ---------------------------------------------------------------- tests
 test: os-deps $(INSTALLED)
-	tests/run-suite.sh unit vermin lint sanity sanity-2.16 browser images molecule py27
+	tests/run-suite.sh unit vermin lint sanity sanity-2.16 browser images vm
 
 # The HTML fleet report in headless chromium (Debian's chromium and chromium-driver);
 # screenshots are kept in build/browser/.
@@ -116,6 +116,10 @@ images: os-deps
 
 molecule: images $(INSTALLED)
 	tests/molecule/run-all.sh
+
+# Every VM test: the Molecule scenarios and the Python 2.7 matrix share two lanes (two cores).
+vm: images $(BIN216)/.installed $(INSTALLED)
+	tests/molecule/run-all.sh --py27 $(BIN216)
 
 # Every module and role on a real Python 2.7 target under ansible-core 2.16 (tests/py27).
 py27: images $(BIN216)/.installed $(INSTALLED)

@@ -111,17 +111,33 @@ def diagnose(first, second, seconds, clock_ticks, mounts, busy_percent=DEFAULT_B
     }
 
 
+def begin(root='/'):
+    """Take the first sample and note when: the start of a measuring window that other work
+    (the fleet audit's other collectors) can fill before :func:`finish` takes the second."""
+    first = sample(root)
+    return {'first': first, 'taken': time.time()}
+
+
+def finish(window, root='/', seconds=1.0, busy_percent=DEFAULT_BUSY_PERCENT):
+    """Wait for what is left of ``seconds`` since :func:`begin`, sample again and diagnose.
+    CPU shares are computed over the time that really passed between the two samples."""
+    mounts_text = read_text(root, '/proc/mounts') or ''
+    first = window['first']
+    elapsed = 0
+    second = first
+    if seconds > 0 and first:
+        remaining = window['taken'] + seconds - time.time()
+        if remaining > 0:
+            time.sleep(remaining)
+        elapsed = round(time.time() - window['taken'], 3)
+        second = sample(root)
+    clock_ticks = os.sysconf('SC_CLK_TCK')
+    return diagnose(first, second, elapsed, clock_ticks, ext4_mounts(mounts_text), busy_percent)
+
+
 def collect(root='/', seconds=1.0, busy_percent=DEFAULT_BUSY_PERCENT):
     """Sample the threads twice, ``seconds`` apart, and diagnose."""
-    mounts_text = read_text(root, '/proc/mounts') or ''
-    first = sample(root)
-    if seconds > 0 and first:
-        time.sleep(seconds)
-        second = sample(root)
-    else:
-        second = first
-    clock_ticks = os.sysconf('SC_CLK_TCK')
-    return diagnose(first, second, seconds if first else 0, clock_ticks, ext4_mounts(mounts_text), busy_percent)
+    return finish(begin(root), root, seconds, busy_percent)
 
 
 def finding(facts):

@@ -69,7 +69,7 @@ ansible_facts:
           type: list
           elements: str
         sample_seconds:
-          description: Seconds between the samples (0 when there was nothing to sample).
+          description: Seconds that passed between the two samples (at least O(sample_seconds); 0 when there was nothing to sample).
           type: float
         busy_percent:
           description: The threshold used.

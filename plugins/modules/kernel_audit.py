@@ -18,6 +18,9 @@ description:
   - Collectors share their parsing code with the facts modules (M(fleetfix.kernel.pipe_facts), ...).
   - A collector that fails on a host (an unreadable file, an odd kernel) yields an C(error)
     finding for that story only; the other stories still report.
+  - V(ext4_threads) measures the CPU use of ext4's conversion threads over 0.2 seconds; that
+    window opens before the other collectors run and closes after them, so it adds only what
+    is left of it to the call.
   - Only reads. Safe under C(--check); the result is the same with and without it.
 author:
   - fleetfix.kernel contributors (@fleetfix)

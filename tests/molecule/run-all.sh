@@ -2,6 +2,11 @@
 # Run every Molecule scenario (roles/<role>/molecule/<scenario>) on the QEMU test VMs.
 # Logs go to build/molecule/<role>-<scenario>.log; phase times to build/molecule/times.txt.
 # Whatever happens, no VM started here outlives the run (stopped by PID, never by name).
+#
+#   run-all.sh [--py27 VENV216_BIN]
+#
+# --py27 queues the Python 2.7 matrix (tests/py27/run.sh, its own VM) as one more job in the
+# same two lanes, so the suite never runs three VMs on two cores and no lane idles.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 top=$PWD
@@ -9,6 +14,10 @@ out=$top/build/molecule
 mkdir -p "$out"
 : >"$out/times.txt"
 only=${FLEETFIX_SCENARIOS:-}
+py27_bin=""
+if [ "${1:-}" = --py27 ]; then
+  py27_bin=${2:?run-all.sh: --py27 needs the bin directory of the ansible-core 2.16 virtualenv}
+fi
 
 # The safety net stops only the VMs this run's scenarios name (their platforms), never
 # other instances that may be running from the same cache (another run-all.sh included).
@@ -22,11 +31,13 @@ for path in sys.argv[1:]:
 PY
 }
 cleanup() {
-  local name item
+  local name item yml
   for name in $(for item in ${scenarios[@]+"${scenarios[@]}"}; do
-                  platform_names "roles/${item%/*}/molecule/${item#*/}/molecule.yml"; done); do
+                  yml="roles/${item%/*}/molecule/${item#*/}/molecule.yml"
+                  [ ! -f "$yml" ] || platform_names "$yml"; done); do
     tests/testhost/vm.sh stop "$name" >/dev/null 2>&1 || true
   done
+  if [ -n "$py27_bin" ]; then tests/testhost/vm.sh stop py27-matrix >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
 
@@ -39,7 +50,8 @@ run_one() {
   local role=$1 scenario=$2 log=$3 start status
   start=$(date +%s)
   # Every line carries the second it was printed, for the phase times.
-  if (cd "roles/$role" && molecule test -s "$scenario") 2>&1 | stamp_lines >"$log"; then
+  if if [ "$role" = py27 ]; then tests/py27/run.sh "$py27_bin"
+     else (cd "roles/$role" && molecule test -s "$scenario"); fi 2>&1 | stamp_lines >"$log"; then
     status=passed
   else
     status=FAILED
@@ -51,7 +63,7 @@ run_one() {
 
 # The longest scenarios start first (measured under TCG: a kernel upgrade with two initramfs
 # builds and a reboot, the USB NIC scenarios' two reboots), so two lanes end close together.
-LONG_FIRST="initramfs_drivers/upgrade persistent_net/default persistent_net/udev initramfs_drivers/initramfs_tools initramfs_drivers/fault"
+LONG_FIRST="initramfs_drivers/upgrade persistent_net/default persistent_net/udev initramfs_drivers/initramfs_tools"
 scenarios=()
 for yml in roles/*/molecule/*/molecule.yml; do
   [ -f "$yml" ] || continue
@@ -64,6 +76,8 @@ ordered=()
 for item in $LONG_FIRST; do
   if printf '%s\n' ${scenarios[@]+"${scenarios[@]}"} | grep -qx -- "$item"; then ordered+=("$item"); fi
 done
+# The matrix (about 6.5 min) goes after the long scenarios, before the short ones.
+[ -z "$py27_bin" ] || ordered+=(py27/matrix)
 for item in ${scenarios[@]+"${scenarios[@]}"}; do
   grep -qw -- "$item" <<<"$LONG_FIRST" || ordered+=("$item")
 done
@@ -92,5 +106,5 @@ for item in "${scenarios[@]}"; do
   fi
   [ -f "$log.times" ] && tee -a "$out/times.txt" <"$log.times"
 done
-echo "molecule scenarios: $passed passed, $failed failed"
+echo "VM jobs (Molecule scenarios${py27_bin:+ and the py27 matrix}): $passed passed, $failed failed"
 [ "$failed" = 0 ]

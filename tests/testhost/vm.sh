@@ -3,6 +3,7 @@
 #
 #   vm.sh start NAME [--suite bookworm|bullseye] [--boot direct|grub] [--mem MB]
 #                    [--root-bus virtio|megasas] [--reuse] [--no-wait] [--qemu-arg ARG]...
+#                    [--kernel-arg ARG]...  (direct boot: appended to the kernel command line)
 #   vm.sh wait NAME [SECONDS]     wait until SSH answers (fails with the serial log's tail)
 #   vm.sh ssh NAME [COMMAND...]   run a command as root in the guest
 #   vm.sh info NAME               print "port=… pid=… serial=… key=…" for scripts
@@ -74,7 +75,7 @@ cmd_wait() {
 cmd_start() {
   local name=${1:-}; [ -n "$name" ] || usage; shift
   local suite=bookworm boot=direct mem=1536 wait=1 reuse=0 disk="" kdir="" overlay=1 root_bus=virtio
-  local -a extra=()
+  local -a extra=() kargs=()
   while [ $# -gt 0 ]; do
     case "$1" in
       --suite) suite=$2; shift 2 ;;
@@ -85,6 +86,8 @@ cmd_start() {
       --no-wait) wait=0; shift ;;
       --qemu-arg) extra+=("$2"); shift 2 ;;
       --qemu-arg=*) extra+=("${1#--qemu-arg=}"); shift ;;
+      --kernel-arg) kargs+=("$2"); shift 2 ;;
+      --kernel-arg=*) kargs+=("${1#--kernel-arg=}"); shift ;;
       # Used by build-image.sh for the first boot of a base image under construction.
       --disk) disk=$2; shift 2 ;;
       --kernel-dir) kdir=$2; shift 2 ;;
@@ -94,6 +97,9 @@ cmd_start() {
   done
   case "$boot" in direct|grub) ;; *) die "start: --boot is direct or grub, not '$boot'" ;; esac
   case "$root_bus" in virtio|megasas) ;; *) die "start: --root-bus is virtio or megasas, not '$root_bus'" ;; esac
+  if [ "$boot" = grub ] && [ ${#kargs[@]} -gt 0 ]; then
+    die "start: --kernel-arg needs --boot direct (under GRUB the command line is the guest's own)"
+  fi
   local d; d=$(inst_dir "$name")
   if qemu_pid "$name" >/dev/null; then die "instance '$name' is already running"; fi
   mkdir -p "$d"
@@ -121,7 +127,7 @@ cmd_start() {
     # Direct kernel boot: fast, but a reboot from inside reloads *these* files, not the
     # guest's own initramfs or grub.cfg: roles that change those are tested with --boot grub.
     boot_args=(-kernel "$kdir/vmlinuz" -initrd "$kdir/initrd"
-               -append "root=LABEL=rootfs rw console=ttyS0,115200 panic=-1 ${FLEETFIX_KERNEL_ARGS:-}")
+               -append "root=LABEL=rootfs rw console=ttyS0,115200 panic=-1${kargs[*]+ ${kargs[*]}} ${FLEETFIX_KERNEL_ARGS:-}")
   fi
   # Throw-away overlays skip host flushes (cache=unsafe); a base image being built does not.
   local cache=unsafe

@@ -5,7 +5,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils import audit
+from ansible_collections.fleetfix.kernel.plugins.module_utils import audit, ext4threads
 from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding, worst
 
 
@@ -72,3 +72,42 @@ def test_one_audit_reads_each_shared_file_once(monkeypatch):
     assert "/proc/mounts" in shared and "/proc/sys/kernel/osrelease" in shared
     assert sorted(p for p in set(shared) if shared.count(p) > 1) == []
     assert not hostfs._cache["on"]  # switched off again after the call
+
+
+def test_ext4_window_spans_the_other_collectors(monkeypatch):
+    """The ext4 sample opens first and closes last; findings keep the story order."""
+    calls = []
+    real_begin, real_finish = ext4threads.begin, ext4threads.finish
+
+    def begin(root):
+        calls.append("begin")
+        return real_begin(root)
+
+    def finish(window, root, seconds):
+        calls.append("finish")
+        return real_finish(window, root, seconds=0)
+
+    monkeypatch.setattr(ext4threads, "begin", begin)
+    monkeypatch.setattr(ext4threads, "finish", finish)
+    real_pipe = audit._pipe_capacity
+
+    def pipe_collector(root, options, context):
+        calls.append("pipe_capacity")
+        return real_pipe(root, options, context)
+
+    monkeypatch.setattr(audit, "COLLECTORS", tuple(
+        (name, pipe_collector if name == "pipe_capacity" else fn) for name, fn in audit.COLLECTORS))
+    _facts, findings, _timings = audit.run(["ext4_threads", "pipe_capacity"], {})
+    assert calls == ["begin", "pipe_capacity", "finish"]
+    assert [f["story"] for f in findings] == ["ext4_threads", "pipe_capacity"]
+
+
+def test_ext4_window_that_cannot_open_is_that_story_error(monkeypatch):
+    def broken(root):
+        raise OSError(13, "Permission denied", "/proc")
+
+    monkeypatch.setattr(ext4threads, "begin", broken)
+    _facts, findings, _timings = audit.run(["ext4_threads", "pipe_capacity"], {})
+    assert findings[0]["story"] == "ext4_threads" and findings[0]["status"] == "error"
+    assert "Permission denied" in findings[0]["summary"]
+    assert findings[1]["status"] != "error"

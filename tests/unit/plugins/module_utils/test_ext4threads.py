@@ -65,3 +65,33 @@ def test_collect_on_this_machine():
     facts = ext4threads.collect("/", seconds=0.05)
     assert facts["verdict"] in ("benign", "busy")
     assert facts["threads"] == sum(f["threads"] for f in facts["families"].values())
+
+
+def test_window_counts_the_time_that_really_passed(monkeypatch):
+    """finish() waits only for what is left of the window and divides by the real interval."""
+    clock = {"now": 1000.0}
+    slept = []
+    monkeypatch.setattr(ext4threads.time, "time", lambda: clock["now"])
+
+    def fake_sleep(seconds):
+        slept.append(seconds)
+        clock["now"] += seconds
+
+    monkeypatch.setattr(ext4threads.time, "sleep", fake_sleep)
+    samples = iter([{7: ("ext4-rsv-conver", 100)}, {7: ("ext4-rsv-conver", 110)}])
+    monkeypatch.setattr(ext4threads, "sample", lambda root: next(samples))
+    monkeypatch.setattr(ext4threads.os, "sysconf", lambda name: 100)
+    window = ext4threads.begin("/")
+    clock["now"] += 0.15  # the other collectors' work
+    facts = ext4threads.finish(window, "/", seconds=0.2)
+    assert [round(s, 3) for s in slept] == [0.05]
+    assert facts["sample_seconds"] == 0.2
+    # 10 ticks at 100 Hz in 0.2 s: half a CPU
+    assert facts["families"]["ext4-rsv-conver"]["cpu_percent"] == 50.0
+    # a window already over: no sleep at all, the longer real interval is used
+    samples = iter([{7: ("ext4-rsv-conver", 100)}, {7: ("ext4-rsv-conver", 110)}])
+    window = ext4threads.begin("/")
+    clock["now"] += 0.5
+    facts = ext4threads.finish(window, "/", seconds=0.2)
+    assert len(slept) == 1 and facts["sample_seconds"] == 0.5
+    assert facts["families"]["ext4-rsv-conver"]["cpu_percent"] == 20.0

@@ -1,4 +1,4 @@
-"""A rebuild that fails half-way leaves the previous image intact and the host bootable."""
+"""A rebuild that fails half-way leaves the previous image intact (prepare injected the fault)."""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
@@ -12,22 +12,17 @@ def test_role_failed_clearly(host):
 
 
 def test_previous_image_is_byte_identical(host):
+    # checked after the whole story: the upgrade's converge never rebuilt this image either
+    # (it already had megaraid_sas), so it is still the image the VM first booted with
     check = host.run("sha256sum -c /root/fleetfix-image-before.sha256")
     print("\n" + check.stdout.strip())
     assert check.rc == 0, check.stdout + check.stderr
 
 
-def test_no_temporary_or_backup_file_left(host):
-    leftovers = host.run("ls -A /boot").stdout.split()
+def test_no_temporary_or_backup_file_left_by_the_failure(host):
+    leftovers = host.file("/root/fleetfix-boot-after-fault").content_string.split()
+    assert [name for name in leftovers if name.startswith("initrd.img-")], leftovers
     assert not [name for name in leftovers if "fleetfix-new" in name], leftovers
     # the build failed before the swap: nothing was replaced, so nothing was backed up
     assert not [name for name in leftovers if name.endswith(".fleetfix.bak")], leftovers
-
-
-def test_the_vm_booted_again_with_the_kept_image(host):
-    before = host.file("/root/fleetfix-boot-before").content_string.strip()
-    now = host.file("/proc/sys/kernel/random/boot_id").content_string.strip()
-    print("\nboot id before %s, now %s; running %s" % (before, now, host.run("uname -r").stdout.strip()))
-    assert now != before
-    assert host.run("systemctl is-system-running --wait").stdout.strip() in ("running", "degraded")
     assert "mpt3sas" not in host.run("lsinitrd /boot/initrd.img-$(uname -r)").stdout
