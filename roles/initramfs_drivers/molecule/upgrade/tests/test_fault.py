@@ -1,7 +1,13 @@
-"""A rebuild that fails half-way leaves the previous image intact (prepare injected the fault)."""
+"""A rebuild that fails half-way leaves the previous image intact and the host bootable
+(prepare injected the fault, then rebooted through GRUB)."""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
+
+
+def kept_kernel(host):
+    """The kernel whose image the failed rebuild had to keep (recorded by prepare)."""
+    return host.file("/root/fleetfix-image-before.sha256").content_string.split()[1].split("initrd.img-")[1]
 
 
 def test_role_failed_clearly(host):
@@ -20,9 +26,20 @@ def test_previous_image_is_byte_identical(host):
 
 
 def test_no_temporary_or_backup_file_left_by_the_failure(host):
-    leftovers = host.file("/root/fleetfix-boot-after-fault").content_string.split()
+    leftovers = host.file("/root/fleetfix-boot-listing-after-fault").content_string.split()
     assert [name for name in leftovers if name.startswith("initrd.img-")], leftovers
     assert not [name for name in leftovers if "fleetfix-new" in name], leftovers
     # the build failed before the swap: nothing was replaced, so nothing was backed up
     assert not [name for name in leftovers if name.endswith(".fleetfix.bak")], leftovers
-    assert "mpt3sas" not in host.run("lsinitrd /boot/initrd.img-$(uname -r)").stdout
+    assert "mpt3sas" not in host.run("lsinitrd /boot/initrd.img-%s" % kept_kernel(host)).stdout
+
+
+def test_the_vm_booted_again_with_the_kept_image(host):
+    before = host.file("/root/fleetfix-boot-before").content_string.strip()
+    first_line, check = host.file("/root/fleetfix-boot-after-fault").content_string.strip().split("\n")
+    print("\nboot id before %s; after the failed rebuild: %s; %s" % (before, first_line, check))
+    booted_id = first_line.split()[2].rstrip(",")
+    assert booted_id != before
+    assert "kernel %s," % kept_kernel(host) in first_line
+    assert first_line.split()[-1] in ("running", "degraded")
+    assert check.endswith(": OK")
