@@ -67,7 +67,8 @@ def test_name_holds_with_a_new_nic_in_front(host):
     extra = platform["qemu_args"] + ["-netdev", "user,id=front,restrict=on", "-device", "e1000,netdev=front,addr=0x3"]
     host.run("sync")
     subprocess.check_call([vm, "poweroff", platform["name"]])
-    subprocess.check_call([vm, "start", platform["name"], "--reuse"] + ["--qemu-arg=%s" % a for a in extra])
+    subprocess.check_call([vm, "start", platform["name"], "--reuse"] + ["--qemu-arg=%s" % a for a in extra]
+                          + ["--kernel-arg=%s" % a for a in platform.get("kernel_args", [])])
     names = host.run("ls /sys/class/net").stdout.split()
     assert "ens3" in names, names  # the new NIC, named by its slot
     assert_usbnet0(host)
