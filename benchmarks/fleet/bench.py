@@ -4,7 +4,8 @@ For each N: start N sshd (own ports, own PID files, loopback only), then time ov
 hosts `ansible -m ping`, `ansible -m setup` and `ansible-playbook playbooks/audit.yml --check`
 (one kernel_audit round trip per host, then the reports on the controller). Every command
 starts with cold SSH connections (its own ControlPath directory). Every sshd is stopped by its
-PID at the end, whatever happens. Prints wall times and the ratios audit/ping, audit/setup.
+PID at the end, whatever happens. Prints wall times and the ratios audit/ping, audit/setup;
+also ping as a one-task playbook, the floor of any playbook, and the audit against that.
 
     benchmarks/fleet/run.sh [--sizes 10,50,100] [--forks 10] [--reps 1] [--json FILE]
 
@@ -153,25 +154,35 @@ def main():
             fleet.start()
             inventory = fleet.inventory(client_key)
             report_dir = os.path.join(fleet.dir, "reports")
+            # The floor of any playbook: ping as a one-task playbook (ansible-playbook's own
+            # start-up, play and stats against the ad-hoc command's), to read the audit against.
+            ping_playbook = os.path.join(fleet.dir, "ping.yml")
+            with open(ping_playbook, "w") as handle:
+                handle.write("- name: Ping as a playbook\n  hosts: all\n  gather_facts: false\n  tasks:\n"
+                             "    - name: Ping\n      ansible.builtin.ping:\n")
             commands = {
                 "ping": [os.path.join(bindir, "ansible"), "all", "-i", inventory, "-m", "ansible.builtin.ping"],
                 "setup": [os.path.join(bindir, "ansible"), "all", "-i", inventory, "-m", "ansible.builtin.setup"],
+                "ping_playbook": [os.path.join(bindir, "ansible-playbook"), "-i", inventory, ping_playbook],
                 "audit": [os.path.join(bindir, "ansible-playbook"), "-i", inventory, os.path.join(REPO, "playbooks", "audit.yml"),
                           "--check", "-e", "fleetfix_report_dir=" + report_dir],
             }
             times = dict((name, []) for name in commands)
             for _rep in range(args.reps):
-                for name in ("ping", "setup", "audit"):
+                for name in ("ping", "ping_playbook", "setup", "audit"):
                     times[name].append(timed(name, commands[name], env))
             with open(os.path.join(report_dir, "fleet-report.json")) as handle:
                 states = json.load(handle)["host_states"]
             best = dict((name, min(values)) for name, values in times.items())
             row = {"hosts": size, "forks": args.forks, "ping_s": round(best["ping"], 2), "setup_s": round(best["setup"], 2),
                    "audit_s": round(best["audit"], 2), "audit_per_ping": round(best["audit"] / best["ping"], 2),
-                   "audit_per_setup": round(best["audit"] / best["setup"], 2), "audited": states["audited"]}
+                   "audit_per_setup": round(best["audit"] / best["setup"], 2), "audited": states["audited"],
+                   "ping_playbook_s": round(best["ping_playbook"], 2),
+                   "audit_per_ping_playbook": round(best["audit"] / best["ping_playbook"], 2)}
             results.append(row)
             print("N=%(hosts)4d forks=%(forks)d  ping %(ping_s)7.2f s  setup %(setup_s)7.2f s  audit %(audit_s)7.2f s  "
-                  "audit/ping %(audit_per_ping).2f  audit/setup %(audit_per_setup).2f  (audited %(audited)d)" % row)
+                  "audit/ping %(audit_per_ping).2f  audit/setup %(audit_per_setup).2f  (audited %(audited)d)  "
+                  "| ping as a playbook %(ping_playbook_s).2f s, audit/that %(audit_per_ping_playbook).2f" % row)
             sys.stdout.flush()
         finally:
             fleet.stop()
