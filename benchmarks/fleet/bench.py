@@ -74,12 +74,18 @@ class Fleet(object):
         for number, port in enumerate(self.ports):
             pidfile = os.path.join(self.dir, "sshd-%d.pid" % number)
             subprocess.run([SSHD, "-f", config, "-p", str(port), "-o", "PidFile=" + pidfile], check=True)
-            for _attempt in range(100):
+            # sshd writes its PID file after it has forked; wait until the number is in it.
+            pid = ""
+            for _attempt in range(250):
                 if os.path.exists(pidfile):
-                    break
+                    with open(pidfile) as handle:
+                        pid = handle.read().strip()
+                    if pid:
+                        break
                 time.sleep(0.02)
-            with open(pidfile) as handle:
-                self.pids.append(int(handle.read().strip()))
+            if not pid:
+                raise SystemExit("sshd on port %d wrote no PID to %s" % (port, pidfile))
+            self.pids.append(int(pid))
         for port in self.ports:  # every one of them accepts connections
             for _attempt in range(100):
                 try:
