@@ -46,12 +46,16 @@ stamp_lines() { while IFS= read -r line; do printf '%(%s)T %s\n' -1 "$line"; don
 # Two scenarios at a time: each VM wants about one core under TCG (2 cores here).
 parallel=${FLEETFIX_PARALLEL:-2}
 
+# One job: a Molecule scenario, or the py27 matrix (queued as py27/matrix).
+job() {
+  if [ "$1" = py27 ]; then tests/py27/run.sh "$py27_bin"; else (cd "roles/$1" && molecule test -s "$2"); fi
+}
+
 run_one() {
   local role=$1 scenario=$2 log=$3 start status
   start=$(date +%s)
   # Every line carries the second it was printed, for the phase times.
-  if if [ "$role" = py27 ]; then tests/py27/run.sh "$py27_bin"
-     else (cd "roles/$role" && molecule test -s "$scenario"); fi 2>&1 | stamp_lines >"$log"; then
+  if job "$role" "$scenario" 2>&1 | stamp_lines >"$log"; then
     status=passed
   else
     status=FAILED
