@@ -85,8 +85,9 @@ audit: $(INSTALLED)
 	@echo "reports: $(REPORTS)/fleet-report.html (open it in a browser), fleet-report.json, fleet-report.md, junit.xml"
 
 # ---------------------------------------------------------------- tests
+# The checks run two at a time (longest first), then every VM test.
 test: os-deps $(INSTALLED)
-	tests/run-suite.sh unit vermin lint sanity sanity-2.16 browser images vm
+	tests/run-suite.sh "sanity-2.16 sanity browser lint unit vermin images" vm
 
 # The HTML fleet report in headless chromium (Debian's chromium and chromium-driver);
 # screenshots are kept in build/browser/.

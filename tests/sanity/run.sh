@@ -8,8 +8,10 @@ BIN=$(cd "${1:?usage: run.sh VENV_BIN}" && pwd)
 shift
 cd "$(dirname "$0")/../.."
 top=$PWD
-dest=$top/build/sanity/ansible_collections/fleetfix/kernel
-rm -rf "$top/build/sanity"
+# One tree per controller virtualenv: the two sanity stages may run side by side.
+tree=$top/build/sanity/$(basename "$(dirname "$BIN")")
+dest=$tree/ansible_collections/fleetfix/kernel
+rm -rf "$tree"
 mkdir -p "$dest"
 git ls-files -z --cached --others --exclude-standard | rsync -a --from0 --files-from=- . "$dest/"
 cd "$dest"

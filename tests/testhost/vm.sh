@@ -5,6 +5,7 @@
 #                    [--root-bus virtio|megasas] [--reuse] [--no-wait] [--qemu-arg ARG]...
 #                    [--kernel-arg ARG]...  (direct boot: appended to the kernel command line)
 #                    [--smp N]  (vCPUs; default 1, or $FLEETFIX_VM_SMP)
+#                    [--no-snapshot]  (boot for real even if a booted state is cached)
 #   vm.sh wait NAME [SECONDS]     wait until SSH answers (fails with the serial log's tail)
 #   vm.sh ssh NAME [COMMAND...]   run a command as root in the guest
 #   vm.sh info NAME               print "port=… pid=… serial=… key=…" for scripts
@@ -13,6 +14,13 @@
 #   vm.sh list                    instances with a live qemu
 #
 # Every instance runs on a qcow2 overlay over the cached base image, so it starts clean.
+# A fresh instance is not booted every time: the first start of a configuration boots it for
+# real, saves the just-booted guest (RAM and device state, plus the disk layer the boot wrote)
+# under $FLEETFIX_CACHE/states/<key>/, and every later start of that same configuration
+# resumes a copy of it in seconds, then sets the guest's clock. The key covers everything that
+# shapes the guest: qemu's version, this script, the image (stamp and file identity), suite,
+# boot mode, memory, vCPUs, root bus, kernel and qemu arguments. Reboots inside a test are
+# always real boots. FLEETFIX_VM_SNAPSHOT=0 (or --no-snapshot) boots every instance for real.
 # Its only NIC is user-mode networking with restrict=on: the guest cannot send a packet
 # off this machine; the one way in is the SSH forward on 127.0.0.1.
 # qemu is only ever stopped by the PID it wrote, never by name.
@@ -81,7 +89,8 @@ cmd_start() {
   # adds multi-threaded TCG overhead. Measured here with two VMs side by side: boot to SSH
   # 71-73 s with one vCPU against 81-89 s with two, and a Python start-up loop 8.7-9.8 s
   # against 11.9-13.9 s.
-  local smp=${FLEETFIX_VM_SMP:-1}
+  local smp=${FLEETFIX_VM_SMP:-1} snapshot=${FLEETFIX_VM_SNAPSHOT:-1}
+  local -a orig=("$@")
   while [ $# -gt 0 ]; do
     case "$1" in
       --suite) suite=$2; shift 2 ;;
@@ -95,6 +104,7 @@ cmd_start() {
       --smp) smp=$2; shift 2 ;;
       --kernel-arg) kargs+=("$2"); shift 2 ;;
       --kernel-arg=*) kargs+=("${1#--kernel-arg=}"); shift ;;
+      --no-snapshot) snapshot=0; shift ;;
       # Used by build-image.sh for the first boot of a base image under construction.
       --disk) disk=$2; shift 2 ;;
       --kernel-dir) kdir=$2; shift 2 ;;
@@ -113,12 +123,25 @@ cmd_start() {
   mkdir -p "$d"
   local img="$FLEETFIX_CACHE/images/$suite"
   [ -n "$kdir" ] || kdir=$img
+  local state=""
   if [ -z "$disk" ]; then
     [ -f "$img/disk.qcow2" ] || die "no image for '$suite': run tests/testhost/build-image.sh $suite"
     disk="$d/overlay.qcow2"
     if [ "$reuse" = 0 ] || [ ! -f "$disk" ]; then
       rm -f "$disk"
-      qemu-img create -q -f qcow2 -F qcow2 -b "$img/disk.qcow2" "$disk"
+      local backing="$img/disk.qcow2"
+      if [ "$snapshot" = 1 ]; then
+        local key
+        key=$(snapshot_key "$img" "$kdir" "$suite" "$boot" "$mem" "$smp" "$root_bus" \
+                ${kargs[@]+"${kargs[@]}"} -- ${extra[@]+"${extra[@]}"})
+        if state=$(ensure_snapshot "$key" ${orig[@]+"${orig[@]}"}); then
+          backing="$state/booted.qcow2"
+          touch "$state"
+        else
+          state=""
+        fi
+      fi
+      qemu-img create -q -f qcow2 -F qcow2 -b "$backing" "$disk"
     fi
   elif [ "$overlay" = 1 ]; then
     die "start: --disk goes with --no-overlay"
@@ -150,20 +173,88 @@ cmd_start() {
                -device scsi-hd,drive=disk0,bus=scsi0.0)
   fi
   # shellcheck disable=SC2054
-  qemu-system-x86_64 -name "fleetfix-$name" -accel tcg,thread=multi -smp "$smp" -m "$mem" -nodefaults \
-    -display none -serial "file:$d/serial.log" -pidfile "$d/pidfile" -daemonize \
-    -qmp "unix:$d/qmp.sock,server=on,wait=off" \
-    "${root_disk[@]}" \
-    -netdev "user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22" \
-    -device "virtio-net-pci,netdev=mgmt,mac=$FLEETFIX_MGMT_MAC,addr=0x2" \
-    "${boot_args[@]}" ${extra[@]+"${extra[@]}"} >"$d/qemu.out" 2>&1 \
-    || { cat "$d/qemu.out" >&2; die "qemu did not start"; }
+  local -a qemu=(qemu-system-x86_64 -name "fleetfix-$name" -accel tcg,thread=multi -smp "$smp" -m "$mem"
+    -nodefaults -display none -serial "file:$d/serial.log" -pidfile "$d/pidfile" -daemonize
+    -qmp "unix:$d/qmp.sock,server=on,wait=off"
+    "${root_disk[@]}"
+    -netdev "user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22"
+    -device "virtio-net-pci,netdev=mgmt,mac=$FLEETFIX_MGMT_MAC,addr=0x2"
+    "${boot_args[@]}" ${extra[@]+"${extra[@]}"})
+  if [ -n "$state" ]; then
+    if resume_instance "$name" "$state" "${qemu[@]}"; then
+      log "$name: qemu pid $(cat "$d/qemu.pid"), ssh on 127.0.0.1:$port, boot=$boot, suite=$suite, resumed from $state"
+      return 0
+    fi
+    log "$name: resuming the saved state failed; booting for real"
+    cmd_stop "$name" >/dev/null 2>&1 || true
+    qemu-img create -q -f qcow2 -F qcow2 -b "$img/disk.qcow2" "$disk"
+    : >"$d/serial.log"
+  fi
+  "${qemu[@]}" >"$d/qemu.out" 2>&1 || { cat "$d/qemu.out" >&2; die "qemu did not start"; }
   # qemu deletes its pidfile before it has exited: keep our own copy of the PID.
   cp "$d/pidfile" "$d/qemu.pid"
   log "$name: qemu pid $(cat "$d/qemu.pid"), ssh on 127.0.0.1:$port, boot=$boot, suite=$suite"
   if [ "$wait" = 1 ]; then
     cmd_wait "$name" || { cmd_stop "$name" --keep >/dev/null 2>&1; return 1; }
   fi
+}
+
+# The key of a saved state: everything that shapes the guest or its devices, plus the identity
+# of the files it was booted from (a rebuilt image gets new inodes and mtimes).
+snapshot_key() {
+  local img=$1 kdir=$2; shift 2
+  {
+    echo "fleetfix test VM state, format 1"
+    qemu-system-x86_64 --version | head -1
+    cat "$HERE/vm.sh" "$HERE/common.sh" "$HERE/qmp.py"
+    cat "$img/stamp" 2>/dev/null || true
+    stat -c '%n %i %s %Y' "$img/disk.qcow2" "$kdir/vmlinuz" "$kdir/initrd" 2>/dev/null || true
+    printf '%s\n' "$@" "${FLEETFIX_KERNEL_ARGS:-}" "$FLEETFIX_MGMT_MAC"
+  } | sha256sum | cut -c1-16
+}
+
+# Print the directory of the saved state for KEY, making it first if needed: boot a template
+# instance with the same arguments, let systemd finish, save, keep the disk layer it wrote.
+# One maker per key at a time (flock); a failure leaves nothing behind and returns 1.
+ensure_snapshot() {
+  local key=$1; shift
+  local states="$FLEETFIX_CACHE/states" dir
+  dir="$states/$key"
+  mkdir -p "$states"
+  (
+    flock 9
+    if [ -f "$dir/state.zst" ] && [ -f "$dir/booted.qcow2" ]; then exit 0; fi
+    local tmpl="snapshot-$key" td
+    td=$(inst_dir "$tmpl")
+    # Whatever happens, the template's qemu stops and nothing half-made stays.
+    trap 'cmd_stop "$tmpl" >/dev/null 2>&1 || true; rm -rf "$td" "$dir.tmp"' EXIT
+    trap 'exit 1' INT TERM HUP
+    log "no saved state for this configuration yet ($key): booting one to save"
+    # States unused for two weeks go (each start of a state marks it used).
+    find "$states" -mindepth 1 -maxdepth 1 -type d -mtime +14 ! -name "$key" -exec rm -rf {} + 2>/dev/null || true
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+    "$HERE/vm.sh" start "$tmpl" "$@" --no-snapshot >&2 || exit 1
+    # Save a settled guest: systemd done starting, the disk written, this SSH session gone.
+    guest_ssh "$tmpl" 'timeout 60 systemctl is-system-running --wait >/dev/null 2>&1; sync' || true
+    sleep 1
+    python3 "$HERE/qmp.py" "$td/qmp.sock" save "$dir.tmp/state.zst" >&2 || exit 1
+    mv "$td/overlay.qcow2" "$dir.tmp/booted.qcow2" || exit 1
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+    log "saved state $dir ($(du -sh "$dir" | cut -f1))"
+  ) 9>"$dir.lock" || return 1
+  echo "$dir"
+}
+
+# Start qemu (the command line after NAME and STATE) on the saved state, run it, reach it,
+# set its clock (the state carries the time it was saved at).
+resume_instance() {
+  local name=$1 state=$2; shift 2
+  local d; d=$(inst_dir "$name")
+  "$@" -incoming "exec:zstd -dc $state/state.zst" >"$d/qemu.out" 2>&1 || { cat "$d/qemu.out" >&2; return 1; }
+  cp "$d/pidfile" "$d/qemu.pid"
+  python3 "$HERE/qmp.py" "$d/qmp.sock" resume >&2 || return 1
+  cmd_wait "$name" 60 || return 1
+  guest_ssh "$name" "date -s @$(date +%s.%N) >/dev/null" || return 1
 }
 
 cmd_stop() {
