@@ -2,8 +2,10 @@
 
     python3 qmp.py SOCKET save FILE    stop the guest, write its state to FILE (zstd), quit qemu
     python3 qmp.py SOCKET resume       wait for the incoming state (-incoming), then run the guest
+    python3 qmp.py SOCKET probe        can this qemu's state be saved? (thrown away), then quit
 
-Exit status 0 on success; 1 with a message on stderr otherwise (vm.sh then boots for real).
+Exit status 0 on success; 3 when qemu refuses to save this machine (a device that cannot
+be migrated); 1 with a message on stderr otherwise (vm.sh then boots for real).
 """
 import json
 import shlex
@@ -15,6 +17,10 @@ TIMEOUT = 120
 
 
 class QMPError(Exception):
+    pass
+
+
+class NotSavable(QMPError):
     pass
 
 
@@ -84,13 +90,32 @@ def resume(qmp):
     return "state loaded in %d ms" % ((time.time() - start) * 1000)
 
 
+def probe(qmp):
+    try:
+        qmp.call("migrate", uri="exec:cat > /dev/null")
+        qmp.wait_migration()
+    except QMPError as err:
+        raise NotSavable(str(err))
+    finally:
+        qmp.call("quit")
+    return "this machine's state can be saved"
+
+
 def main(argv):
-    if len(argv) < 3 or argv[2] not in ("save", "resume") or (argv[2] == "save") != (len(argv) == 4):
+    if len(argv) < 3 or argv[2] not in ("save", "resume", "probe") or (argv[2] == "save") != (len(argv) == 4):
         sys.stderr.write(__doc__)
         return 2
     try:
         qmp = QMP(argv[1])
-        message = save(qmp, argv[3]) if argv[2] == "save" else resume(qmp)
+        if argv[2] == "save":
+            message = save(qmp, argv[3])
+        elif argv[2] == "resume":
+            message = resume(qmp)
+        else:
+            message = probe(qmp)
+    except NotSavable as err:
+        sys.stderr.write("qmp.py probe: %s\n" % err)
+        return 3
     except (QMPError, OSError, ValueError) as err:
         sys.stderr.write("qmp.py %s: %s\n" % (argv[2], err))
         return 1

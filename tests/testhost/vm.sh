@@ -18,9 +18,10 @@
 # real, saves the just-booted guest (RAM and device state, plus the disk layer the boot wrote)
 # under $FLEETFIX_CACHE/states/<key>/, and every later start of that same configuration
 # resumes a copy of it in seconds, then sets the guest's clock. The key covers everything that
-# shapes the guest: qemu's version, this script, the image (stamp and file identity), suite,
-# boot mode, memory, vCPUs, root bus, kernel and qemu arguments. Reboots inside a test are
-# always real boots. FLEETFIX_VM_SNAPSHOT=0 (or --no-snapshot) boots every instance for real.
+# shapes the guest: qemu's version, its whole command line (less the instance's own name,
+# directory and port) and the image (stamp and file identity). A configuration qemu cannot
+# save (a USB NIC) is found out before any boot and boots every time. Reboots inside a test
+# are always real boots. FLEETFIX_VM_SNAPSHOT=0 (or --no-snapshot) boots every instance for real.
 # Its only NIC is user-mode networking with restrict=on: the guest cannot send a packet
 # off this machine; the one way in is the SSH forward on 127.0.0.1.
 # qemu is only ever stopped by the PID it wrote, never by name.
@@ -89,7 +90,7 @@ cmd_start() {
   # adds multi-threaded TCG overhead. Measured here with two VMs side by side: boot to SSH
   # 71-73 s with one vCPU against 81-89 s with two, and a Python start-up loop 8.7-9.8 s
   # against 11.9-13.9 s.
-  local smp=${FLEETFIX_VM_SMP:-1} snapshot=${FLEETFIX_VM_SNAPSHOT:-1}
+  local smp=${FLEETFIX_VM_SMP:-1} snapshot=${FLEETFIX_VM_SNAPSHOT:-1} paused=0
   local -a orig=("$@")
   while [ $# -gt 0 ]; do
     case "$1" in
@@ -105,6 +106,8 @@ cmd_start() {
       --kernel-arg) kargs+=("$2"); shift 2 ;;
       --kernel-arg=*) kargs+=("${1#--kernel-arg=}"); shift ;;
       --no-snapshot) snapshot=0; shift ;;
+      # Used when making a saved state: start stopped (qemu -S), do not wait for SSH.
+      --paused) paused=1; shift ;;
       # Used by build-image.sh for the first boot of a base image under construction.
       --disk) disk=$2; shift 2 ;;
       --kernel-dir) kdir=$2; shift 2 ;;
@@ -123,26 +126,13 @@ cmd_start() {
   mkdir -p "$d"
   local img="$FLEETFIX_CACHE/images/$suite"
   [ -n "$kdir" ] || kdir=$img
-  local state=""
+  # A fresh instance gets a new overlay: over the saved state's disk layer when it resumes one.
+  local fresh=0 base=""
   if [ -z "$disk" ]; then
     [ -f "$img/disk.qcow2" ] || die "no image for '$suite': run tests/testhost/build-image.sh $suite"
+    base="$img/disk.qcow2"
     disk="$d/overlay.qcow2"
-    if [ "$reuse" = 0 ] || [ ! -f "$disk" ]; then
-      rm -f "$disk"
-      local backing="$img/disk.qcow2"
-      if [ "$snapshot" = 1 ]; then
-        local key
-        key=$(snapshot_key "$img" "$kdir" "$suite" "$boot" "$mem" "$smp" "$root_bus" \
-                ${kargs[@]+"${kargs[@]}"} -- ${extra[@]+"${extra[@]}"})
-        if state=$(ensure_snapshot "$key" ${orig[@]+"${orig[@]}"}); then
-          backing="$state/booted.qcow2"
-          touch "$state"
-        else
-          state=""
-        fi
-      fi
-      qemu-img create -q -f qcow2 -F qcow2 -b "$backing" "$disk"
-    fi
+    if [ "$reuse" = 0 ] || [ ! -f "$disk" ]; then fresh=1; rm -f "$disk"; fi
   elif [ "$overlay" = 1 ]; then
     die "start: --disk goes with --no-overlay"
   fi
@@ -180,6 +170,22 @@ cmd_start() {
     -netdev "user,id=mgmt,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22"
     -device "virtio-net-pci,netdev=mgmt,mac=$FLEETFIX_MGMT_MAC,addr=0x2"
     "${boot_args[@]}" ${extra[@]+"${extra[@]}"})
+
+  local state=""
+  if [ "$fresh" = 1 ]; then
+    local backing=$base
+    if [ "$snapshot" = 1 ] && [ "$paused" = 0 ]; then
+      local key
+      key=$(snapshot_key "$name" "$d" "$port" "$img" "$kdir" "${qemu[@]}")
+      if state=$(ensure_snapshot "$key" ${orig[@]+"${orig[@]}"}); then
+        backing="$state/booted.qcow2"
+        touch "$state"
+      else
+        state=""
+      fi
+    fi
+    qemu-img create -q -f qcow2 -F qcow2 -b "$backing" "$disk"
+  fi
   if [ -n "$state" ]; then
     if resume_instance "$name" "$state" "${qemu[@]}"; then
       log "$name: qemu pid $(cat "$d/qemu.pid"), ssh on 127.0.0.1:$port, boot=$boot, suite=$suite, resumed from $state"
@@ -187,29 +193,37 @@ cmd_start() {
     fi
     log "$name: resuming the saved state failed; booting for real"
     cmd_stop "$name" >/dev/null 2>&1 || true
-    qemu-img create -q -f qcow2 -F qcow2 -b "$img/disk.qcow2" "$disk"
+    qemu-img create -q -f qcow2 -F qcow2 -b "$base" "$disk"
     : >"$d/serial.log"
   fi
+  [ "$paused" = 0 ] || qemu+=(-S)
   "${qemu[@]}" >"$d/qemu.out" 2>&1 || { cat "$d/qemu.out" >&2; die "qemu did not start"; }
   # qemu deletes its pidfile before it has exited: keep our own copy of the PID.
   cp "$d/pidfile" "$d/qemu.pid"
-  log "$name: qemu pid $(cat "$d/qemu.pid"), ssh on 127.0.0.1:$port, boot=$boot, suite=$suite"
-  if [ "$wait" = 1 ]; then
+  local note=""
+  [ "$paused" = 0 ] || note=", paused"
+  log "$name: qemu pid $(cat "$d/qemu.pid"), ssh on 127.0.0.1:$port, boot=$boot, suite=$suite$note"
+  if [ "$wait" = 1 ] && [ "$paused" = 0 ]; then
     cmd_wait "$name" || { cmd_stop "$name" --keep >/dev/null 2>&1; return 1; }
   fi
 }
 
-# The key of a saved state: everything that shapes the guest or its devices, plus the identity
-# of the files it was booted from (a rebuilt image gets new inodes and mtimes).
+# The key of a saved state: the qemu command line with this instance's own name, directory
+# and port taken out, qemu's version, and the identity of the files the guest boots from (a
+# rebuilt image has new inodes and mtimes). STATE_FORMAT changes with what a state holds.
+STATE_FORMAT=1
 snapshot_key() {
-  local img=$1 kdir=$2; shift 2
+  local name=$1 d=$2 port=$3 img=$4 kdir=$5 arg; shift 5
   {
-    echo "fleetfix test VM state, format 1"
+    echo "fleetfix test VM state, format $STATE_FORMAT"
     qemu-system-x86_64 --version | head -1
-    cat "$HERE/vm.sh" "$HERE/common.sh" "$HERE/qmp.py"
+    for arg in "$@"; do
+      arg=${arg//$d/@DIR@}
+      arg=${arg//127.0.0.1:$port-/127.0.0.1:@PORT@-}
+      printf '%s\n' "${arg//fleetfix-$name/fleetfix-@NAME@}"
+    done
     cat "$img/stamp" 2>/dev/null || true
     stat -c '%n %i %s %Y' "$img/disk.qcow2" "$kdir/vmlinuz" "$kdir/initrd" 2>/dev/null || true
-    printf '%s\n' "$@" "${FLEETFIX_KERNEL_ARGS:-}" "$FLEETFIX_MGMT_MAC"
   } | sha256sum | cut -c1-16
 }
 
@@ -224,11 +238,24 @@ ensure_snapshot() {
   (
     flock 9
     if [ -f "$dir/state.zst" ] && [ -f "$dir/booted.qcow2" ]; then exit 0; fi
-    local tmpl="snapshot-$key" td
+    [ ! -f "$dir.unsupported" ] || exit 1
+    local tmpl="snapshot-$key" td reason rc
     td=$(inst_dir "$tmpl")
     # Whatever happens, the template's qemu stops and nothing half-made stays.
     trap 'cmd_stop "$tmpl" >/dev/null 2>&1 || true; rm -rf "$td" "$dir.tmp"' EXIT
     trap 'exit 1' INT TERM HUP
+    # Can this configuration be saved at all? Asked of a qemu that has not run a single
+    # instruction, in a second: QEMU refuses to save some devices (a USB NIC), and such a
+    # configuration then boots every time, without a wasted template boot.
+    "$HERE/vm.sh" start "$tmpl" "$@" --no-snapshot --paused >&2 || exit 1
+    reason=$(python3 "$HERE/qmp.py" "$td/qmp.sock" probe 2>&1) && rc=0 || rc=$?
+    cmd_stop "$tmpl" >/dev/null 2>&1 || true
+    if [ "$rc" = 3 ]; then
+      echo "$reason" >"$dir.unsupported"
+      log "this configuration cannot be saved, it boots every time: $reason"
+      exit 1
+    fi
+    [ "$rc" = 0 ] || { log "$reason"; exit 1; }
     log "no saved state for this configuration yet ($key): booting one to save"
     # States unused for two weeks go (each start of a state marks it used).
     find "$states" -mindepth 1 -maxdepth 1 -type d -mtime +14 ! -name "$key" -exec rm -rf {} + 2>/dev/null || true
