@@ -171,5 +171,7 @@ trap '"$HERE/vm.sh" stop "$FIRST" >/dev/null 2>&1 || true; cleanup' EXIT
 log "GRUB installed in $(( $(date +%s) - t3 )) s"
 
 mv -f "$WORK/disk.qcow2" "$WORK/vmlinuz" "$WORK/initrd" "$WORK/kver" "$OUT/"
+# Which build this is: saved VM states (vm.sh) are tied to it, and a rebuild gets a new one.
+cat /proc/sys/kernel/random/uuid >"$OUT/build-id"
 echo "$STAMP" >"$OUT/stamp"
 log "image $SUITE ready in $(( $(date +%s) - t0 )) s: $OUT ($(du -h "$OUT/disk.qcow2" | cut -f1))"

@@ -126,6 +126,8 @@ cmd_start() {
   mkdir -p "$d"
   local img="$FLEETFIX_CACHE/images/$suite"
   [ -n "$kdir" ] || kdir=$img
+  # A saved state knows the image's kernel, not another one.
+  [ "$kdir" = "$img" ] || snapshot=0
   # A fresh instance gets a new overlay: over the saved state's disk layer when it resumes one.
   local fresh=0 base=""
   if [ -z "$disk" ]; then
@@ -176,7 +178,7 @@ cmd_start() {
     local backing=$base
     if [ "$snapshot" = 1 ] && [ "$paused" = 0 ]; then
       local key
-      key=$(snapshot_key "$name" "$d" "$port" "$img" "$kdir" "${qemu[@]}")
+      key=$(snapshot_key "$name" "$d" "$port" "$img" "${qemu[@]}")
       if state=$(ensure_snapshot "$key" ${orig[@]+"${orig[@]}"}); then
         backing="$state/booted.qcow2"
         touch "$state"
@@ -184,7 +186,12 @@ cmd_start() {
         state=""
       fi
     fi
-    qemu-img create -q -f qcow2 -F qcow2 -b "$backing" "$disk"
+    if ! qemu-img create -q -f qcow2 -F qcow2 -b "$backing" "$disk" 2>"$d/qemu-img.err"; then
+      [ -n "$state" ] || { cat "$d/qemu-img.err" >&2; die "qemu-img create failed"; }
+      log "$name: saved state $state unusable ($(tr '\n' ' ' <"$d/qemu-img.err")); booting for real"
+      state=""
+      qemu-img create -q -f qcow2 -F qcow2 -b "$base" "$disk"
+    fi
   fi
   if [ -n "$state" ]; then
     if resume_instance "$name" "$state" "${qemu[@]}"; then
@@ -209,11 +216,11 @@ cmd_start() {
 }
 
 # The key of a saved state: the qemu command line with this instance's own name, directory
-# and port taken out, qemu's version, and the identity of the files the guest boots from (a
-# rebuilt image has new inodes and mtimes). STATE_FORMAT changes with what a state holds.
+# and port taken out, qemu's version, and the image's stamp and build id (a rebuilt image has a
+# new one; a copied cache keeps it). STATE_FORMAT changes with what a state holds.
 STATE_FORMAT=1
 snapshot_key() {
-  local name=$1 d=$2 port=$3 img=$4 kdir=$5 arg; shift 5
+  local name=$1 d=$2 port=$3 img=$4 arg; shift 4
   {
     echo "fleetfix test VM state, format $STATE_FORMAT"
     qemu-system-x86_64 --version | head -1
@@ -222,8 +229,7 @@ snapshot_key() {
       arg=${arg//127.0.0.1:$port-/127.0.0.1:@PORT@-}
       printf '%s\n' "${arg//fleetfix-$name/fleetfix-@NAME@}"
     done
-    cat "$img/stamp" 2>/dev/null || true
-    stat -c '%n %i %s %Y' "$img/disk.qcow2" "$kdir/vmlinuz" "$kdir/initrd" 2>/dev/null || true
+    cat "$img/stamp" "$img/build-id" 2>/dev/null || true
   } | sha256sum | cut -c1-16
 }
 
