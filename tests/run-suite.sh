@@ -14,30 +14,25 @@ lanes=${FLEETFIX_LANES:-2}
 summary=()
 suite_start=$(date +%s)
 
-# One stage into its log; its result and seconds into <log>.result.
+banner() { echo "=============================== $1 ==============================="; }
+
+# One stage: its output into build/stages/<stage>.log, or as it goes with --tty; its summary
+# line (stage, result, seconds) into build/stages/<stage>.log.result, written last.
 run_stage() {
   local stage=$1 log=build/stages/$1.log start result
   start=$(date +%s)
-  if make --no-print-directory "$stage" >"$log" 2>&1; then result=passed; else result=FAILED; fi
+  if [ "${2:-}" = --tty ]; then make --no-print-directory "$stage"; else make --no-print-directory "$stage" >"$log" 2>&1; fi \
+    && result=passed || result=FAILED
   printf '%-11s %-7s %5d s\n' "$stage" "$result" $(( $(date +%s) - start )) >"$log.result"
-}
-
-show_stage() {
-  local stage=$1
-  echo "=============================== $stage ==============================="
-  cat "build/stages/$stage.log"
-  summary+=("$(cat "build/stages/$stage.log.result")")
 }
 
 for group in "$@"; do
   read -r -a stages <<<"$group"
   if [ "${#stages[@]}" = 1 ]; then
     # A stage of its own prints as it goes (the VM stage runs for half an hour).
-    stage=${stages[0]}
-    echo "=============================== $stage ==============================="
-    start=$(date +%s)
-    if make --no-print-directory "$stage"; then result=passed; else result=FAILED; fi
-    summary+=("$(printf '%-11s %-7s %5d s' "$stage" "$result" $(( $(date +%s) - start )))")
+    banner "${stages[0]}"
+    run_stage "${stages[0]}" --tty
+    summary+=("$(cat "build/stages/${stages[0]}.log.result")")
     continue
   fi
   start=$(date +%s)
@@ -52,11 +47,17 @@ for group in "$@"; do
     wait -n || true
     still=()
     for stage in "${running[@]}"; do
-      if [ -f "build/stages/$stage.log.result" ]; then show_stage "$stage"; else still+=("$stage"); fi
+      if [ -f "build/stages/$stage.log.result" ]; then
+        banner "$stage"
+        cat "build/stages/$stage.log"
+        summary+=("$(cat "build/stages/$stage.log.result")")
+      else
+        still+=("$stage")
+      fi
     done
     running=(${still[@]+"${still[@]}"})
   done
-  summary+=("$(printf '%-11s %-7s %5d s' "(group)" "" $(( $(date +%s) - start )))")
+  summary+=("$(printf '%-11s %-7s %5d s' "(group)" "" $(( $(date +%s) - start )))")  # wall time
 done
 echo "=============================== summary ==============================="
 printf '%s\n' "${summary[@]}" | tee build/suite-times.txt

@@ -19,7 +19,7 @@
 # under $FLEETFIX_CACHE/states/<key>/, and every later start of that same configuration
 # resumes a copy of it in seconds, then sets the guest's clock. The key covers everything that
 # shapes the guest: qemu's version, its whole command line (less the instance's own name,
-# directory and port) and the image (stamp and file identity). A configuration qemu cannot
+# directory and port) and the image (stamp and build id). A configuration qemu cannot
 # save (a USB NIC) is found out before any boot and boots every time. Reboots inside a test
 # are always real boots. FLEETFIX_VM_SNAPSHOT=0 (or --no-snapshot) boots every instance for real.
 # Its only NIC is user-mode networking with restrict=on: the guest cannot send a packet
@@ -134,7 +134,7 @@ cmd_start() {
     [ -f "$img/disk.qcow2" ] || die "no image for '$suite': run tests/testhost/build-image.sh $suite"
     base="$img/disk.qcow2"
     disk="$d/overlay.qcow2"
-    if [ "$reuse" = 0 ] || [ ! -f "$disk" ]; then fresh=1; rm -f "$disk"; fi
+    if [ "$reuse" = 0 ] || [ ! -f "$disk" ]; then fresh=1; fi
   elif [ "$overlay" = 1 ]; then
     die "start: --disk goes with --no-overlay"
   fi
@@ -173,46 +173,51 @@ cmd_start() {
     -device "virtio-net-pci,netdev=mgmt,mac=$FLEETFIX_MGMT_MAC,addr=0x2"
     "${boot_args[@]}" ${extra[@]+"${extra[@]}"})
 
+  # A fresh instance resumes the saved state of its configuration when there is one (made now
+  # if need be); whatever goes wrong with it, the instance boots for real on the base image.
   local state=""
   if [ "$fresh" = 1 ]; then
-    local backing=$base
     if [ "$snapshot" = 1 ] && [ "$paused" = 0 ]; then
       local key
       key=$(snapshot_key "$name" "$d" "$port" "$img" "${qemu[@]}")
-      if state=$(ensure_snapshot "$key" ${orig[@]+"${orig[@]}"}); then
-        backing="$state/booted.qcow2"
-        touch "$state"
-      else
-        state=""
-      fi
+      state=$(ensure_snapshot "$key" ${orig[@]+"${orig[@]}"}) || state=""
     fi
-    if ! qemu-img create -q -f qcow2 -F qcow2 -b "$backing" "$disk" 2>"$d/qemu-img.err"; then
-      [ -n "$state" ] || { cat "$d/qemu-img.err" >&2; die "qemu-img create failed"; }
+    if [ -n "$state" ] && ! new_overlay "$state/booted.qcow2" "$disk" 2>"$d/qemu-img.err"; then
       log "$name: saved state $state unusable ($(tr '\n' ' ' <"$d/qemu-img.err")); booting for real"
       state=""
-      qemu-img create -q -f qcow2 -F qcow2 -b "$base" "$disk"
     fi
+    [ -n "$state" ] || new_overlay "$base" "$disk"
   fi
-  if [ -n "$state" ]; then
-    if resume_instance "$name" "$state" "${qemu[@]}"; then
-      log "$name: qemu pid $(cat "$d/qemu.pid"), ssh on 127.0.0.1:$port, boot=$boot, suite=$suite, resumed from $state"
-      return 0
-    fi
-    log "$name: resuming the saved state failed; booting for real"
-    cmd_stop "$name" >/dev/null 2>&1 || true
-    qemu-img create -q -f qcow2 -F qcow2 -b "$base" "$disk"
-    : >"$d/serial.log"
-  fi
-  [ "$paused" = 0 ] || qemu+=(-S)
-  "${qemu[@]}" >"$d/qemu.out" 2>&1 || { cat "$d/qemu.out" >&2; die "qemu did not start"; }
-  # qemu deletes its pidfile before it has exited: keep our own copy of the PID.
-  cp "$d/pidfile" "$d/qemu.pid"
   local note=""
-  [ "$paused" = 0 ] || note=", paused"
+  if [ -n "$state" ]; then
+    touch "$state"  # in use: not pruned
+    if resume_instance "$name" "$state" "${qemu[@]}"; then
+      note=", resumed from $state"
+    else
+      log "$name: resuming the saved state failed; booting for real"
+      cmd_stop "$name" >/dev/null 2>&1 || true
+      state=""
+      new_overlay "$base" "$disk"
+      : >"$d/serial.log"
+    fi
+  fi
+  if [ -z "$state" ]; then
+    if [ "$paused" = 1 ]; then qemu+=(-S); note=", paused"; fi
+    "${qemu[@]}" >"$d/qemu.out" 2>&1 || { cat "$d/qemu.out" >&2; die "qemu did not start"; }
+    # qemu deletes its pidfile before it has exited: keep our own copy of the PID.
+    cp "$d/pidfile" "$d/qemu.pid"
+  fi
   log "$name: qemu pid $(cat "$d/qemu.pid"), ssh on 127.0.0.1:$port, boot=$boot, suite=$suite$note"
-  if [ "$wait" = 1 ] && [ "$paused" = 0 ]; then
+  # A resumed instance has answered SSH already.
+  if [ "$wait" = 1 ] && [ "$paused" = 0 ] && [ -z "$state" ]; then
     cmd_wait "$name" || { cmd_stop "$name" --keep >/dev/null 2>&1; return 1; }
   fi
+}
+
+# A new qcow2 overlay DISK over BACKING.
+new_overlay() {
+  rm -f "$2"
+  qemu-img create -q -f qcow2 -F qcow2 -b "$1" "$2"
 }
 
 # The key of a saved state: the qemu command line with this instance's own name, directory
