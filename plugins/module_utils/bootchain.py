@@ -19,7 +19,7 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils import initramfs
+from ansible_collections.fleetfix.kernel.plugins.module_utils import initramfs, kernel_release
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import (
     HostReadError, host_path, read_text)
 
@@ -46,11 +46,6 @@ _DRACUT_ASSIGN = re.compile(r'^\s*(%s)\s*(\+?=)\s*(.*?)\s*$' % '|'.join(DRACUT_L
 def module_name(name):
     """Kernel module names are compared with '-' folded to '_' (``dm-mod`` is ``dm_mod``)."""
     return name.strip().replace('-', '_')
-
-
-def version_key(kver):
-    """Sort kernel releases naturally: 4.4.1 after 3.10.0-1160, 6.1.0-50 after 6.1.0-9."""
-    return [(0, int(part), '') if part.isdigit() else (1, 0, part) for part in re.split(r'(\d+)', kver) if part]
 
 
 def _mtime(root, path):
@@ -84,7 +79,7 @@ def installed_kernels(root):
         for kver in kvers:
             if _exists(root, '%s/%s/vmlinuz' % (base, kver)):
                 found.add(kver)
-    return sorted(found, key=version_key)
+    return sorted(found, key=kernel_release.sort_key)
 
 
 def modules_dir(root, kver):

@@ -12,7 +12,7 @@ newer than the running one, READY or NOT READY with every reason. Python 2.6+ an
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils.bootchain import version_key
+from ansible_collections.fleetfix.kernel.plugins.module_utils import kernel_release
 from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
 
 STORY = 'boot_readiness'
@@ -42,7 +42,7 @@ def kernels_to_check(initramfs_facts, grub_facts):
     if default.get('version'):
         wanted.append(default['version'])
     for kernel in initramfs_facts.get('kernels') or []:
-        if running is None or version_key(kernel['version']) > version_key(running):
+        if running is None or kernel_release.compare(kernel['version'], running) > 0:
             if kernel['version'] not in wanted:
                 wanted.append(kernel['version'])
     if not wanted and running:

@@ -19,7 +19,7 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils import hostfs
+from ansible_collections.fleetfix.kernel.plugins.module_utils import hostfs, kernel_release
 
 
 class GrubParseError(Exception):
@@ -722,41 +722,6 @@ def resolve_bls_options(options, grubenv, variables=None):
     return ' '.join(_VAR_RE.sub(repl, options).split())
 
 
-def _vercmp(a, b):
-    """rpm's version comparison (rpmvercmp): -1, 0 or 1."""
-    if a == b:
-        return 0
-    seg_re = re.compile(r'([0-9]+|[A-Za-z]+|~|\^)')
-    sa = seg_re.findall(a)
-    sb = seg_re.findall(b)
-    while sa or sb:
-        if sa and sa[0] == '~' or sb and sb[0] == '~':
-            if not (sa and sa[0] == '~'):
-                return 1
-            if not (sb and sb[0] == '~'):
-                return -1
-            sa.pop(0)
-            sb.pop(0)
-            continue
-        if not sa or not sb:
-            return 1 if sa else -1
-        x = sa.pop(0)
-        y = sb.pop(0)
-        if x == '^' or y == '^':
-            if x != y:
-                return 1 if y == '^' else -1
-            continue
-        if x.isdigit() and y.isdigit():
-            xi, yi = int(x), int(y)
-            if xi != yi:
-                return 1 if xi > yi else -1
-        elif x.isdigit() != y.isdigit():
-            return 1 if x.isdigit() else -1
-        elif x != y:
-            return 1 if x > y else -1
-    return 0
-
-
 def _bls_cmp(e0, e1):
     """blscfg's bls_cmp: an entry with a version before one without, newer version first,
     then file names in descending order."""
@@ -765,7 +730,7 @@ def _bls_cmp(e0, e1):
         return -1
     if v1 and not v0:
         return 1
-    r = _vercmp(v1 or '', v0 or '')
+    r = kernel_release.rpmvercmp(v1 or '', v0 or '')
     if r:
         return r
     n0, n1 = e0.get('id') or '', e1.get('id') or ''

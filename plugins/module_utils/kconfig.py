@@ -14,10 +14,11 @@ import io
 import os
 import re
 
+from ansible_collections.fleetfix.kernel.plugins.module_utils import kernel_release
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import (
     HostReadError,
     host_path,
-    kernel_release,
+    kernel_release as running_release,
     read_bytes,
 )
 
@@ -91,12 +92,7 @@ def installed_kernels(root):
         for name in os.listdir(boot):
             if name.startswith('config-'):
                 found.add(name[len('config-'):])
-    return sorted(found, key=version_key)
-
-
-def version_key(release):
-    """Sort kernel releases numerically: 4.4.1 after 3.10.0-1160."""
-    return [int(part) if part.isdigit() else part for part in re.split(r'[.\-+_~]', release)]
+    return sorted(found, key=kernel_release.sort_key)
 
 
 def read_config(root, kver, running):
@@ -111,7 +107,7 @@ def read_config(root, kver, running):
 
 def collect(root='/', kernels=None, options=None):
     """Configs of the running kernel and ``kernels`` ('all' or a list; None: only the running one)."""
-    running = kernel_release(root)
+    running = running_release(root)
     installed = installed_kernels(root)
     if kernels == 'all':
         wanted = list(installed)

@@ -148,10 +148,17 @@ def test_installed_kernels_and_image_names(tmp_path):
     assert bootchain.expected_image_path("initramfs-tools", "6.1.0-50-amd64") == "/boot/initrd.img-6.1.0-50-amd64"
 
 
-def test_version_order_is_natural():
-    kvers = ["6.1.0-9-amd64", "4.4.1-1.el7.elrepo.x86_64", "6.1.0-50-amd64", "3.10.0-1160.el7.x86_64", "2.6.32-754.el6.x86_64"]
-    assert sorted(kvers, key=bootchain.version_key) == [
-        "2.6.32-754.el6.x86_64", "3.10.0-1160.el7.x86_64", "4.4.1-1.el7.elrepo.x86_64", "6.1.0-9-amd64", "6.1.0-50-amd64"]
+def test_installed_kernels_in_package_order(tmp_path):
+    """rpm's order for an EL host (a GA and an update kernel of one release: the RHEL 8 case
+    that once raised "'<' not supported between 'str' and 'int'"), dpkg's for a Debian one."""
+    root = str(tmp_path)
+    el = ["4.18.0-240.15.1.el8_3.x86_64", "4.18.0-240.el8.x86_64", "4.18.0-305.el8.x86_64",
+          "4.4.1-1.el7.elrepo.x86_64", "2.6.32-754.el6.x86_64", "6.1.0-9-amd64", "6.1.0-50-amd64"]
+    for kver in el:
+        _write(root, "/boot/vmlinuz-%s" % kver, "kernel")
+    assert bootchain.installed_kernels(root) == [
+        "2.6.32-754.el6.x86_64", "4.4.1-1.el7.elrepo.x86_64", "4.18.0-240.el8.x86_64", "4.18.0-240.15.1.el8_3.x86_64",
+        "4.18.0-305.el8.x86_64", "6.1.0-9-amd64", "6.1.0-50-amd64"]
 
 
 def test_dracut_config_adds_and_overrides_in_reading_order(tmp_path):
