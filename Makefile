@@ -20,7 +20,7 @@ BUILD := $(CURDIR)/build
 SUITES ?= bookworm bullseye
 # OS packages for the test hosts (Debian/Ubuntu names).
 OS_PACKAGES := qemu-system-x86 qemu-utils debootstrap fdisk e2fsprogs openssh-client \
-               zstd lz4 xz-utils cpio rsync git python3-venv shellcheck chromium chromium-driver
+               zstd lz4 xz-utils cpio rsync git python3-venv shellcheck chromium chromium-driver rpm
 
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
@@ -98,7 +98,7 @@ unit: $(BIN)/.installed
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit
 
 vermin: $(BIN)/.installed
-	$(BIN)/vermin --no-tips --violations --eval-annotations -t=2.6- -t=3.6- plugins/modules plugins/module_utils
+	$(BIN)/vermin --no-tips --violations --eval-annotations -t=2.7- -t=3.6- plugins/modules plugins/module_utils
 
 lint: $(INSTALLED)
 	$(BIN)/ansible-lint --profile production --offline

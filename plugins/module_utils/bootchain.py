@@ -10,7 +10,7 @@ device-mapper and md slaves to the disks, and up each disk's device path to ever
 bound on the way (disk driver, controller driver, bus driver), plus the filesystem module.
 
 Readers take ``root`` (``/`` on a real host) so unit tests can point them at fixture trees.
-Runs on the managed host: Python 2.6+ and 3.6+, standard library only.
+Runs on the managed host: Python 2.7 and 3.6+, standard library only.
 """
 
 from __future__ import absolute_import, division, print_function

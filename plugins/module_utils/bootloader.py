@@ -5,7 +5,7 @@
 
 Finds the configuration (GRUB legacy, GRUB 2 in BIOS or EFI locations, BLS entries), parses
 it with the pure parsers of ``grub``, and ties each entry's ``root=`` to the filesystem
-mounted on / through udev's /dev/disk/by-* links. Python 2.6+ and 3.6+, stdlib only.
+mounted on / through udev's /dev/disk/by-* links. Python 2.7 and 3.6+, stdlib only.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -6,7 +6,7 @@
 Seed story 4: a kernel upgrade left a CentOS 7 host unbootable - the new initramfs lacked the
 SAS controller's driver and GRUB's root= named a device path. A pure function over the facts of
 ``initramfs_facts`` and ``grub_facts``: for the default entry's kernel and every installed kernel
-newer than the running one, READY or NOT READY with every reason. Python 2.6+ and 3.6+.
+newer than the running one, READY or NOT READY with every reason. Python 2.7 and 3.6+.
 """
 
 from __future__ import absolute_import, division, print_function

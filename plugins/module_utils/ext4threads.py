@@ -11,7 +11,7 @@ workqueue; since 6.x kworker names carry the workqueue ("kworker/R-ext4-rsv-conv
 the rescuer, "kworker/u8:1-ext4-rsv-conversion" for a worker running its items). Many of them after heavy writes is normal: they are idle unless extents are
 being converted. They matter only if they burn CPU.
 
-Pure functions over /proc text, plus readers that take ``root``. Python 2.6+ / 3.6+.
+Pure functions over /proc text, plus readers that take ``root``. Python 2.7 / 3.6+.
 """
 
 from __future__ import absolute_import, division, print_function

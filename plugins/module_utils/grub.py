@@ -10,7 +10,7 @@ grubenv included) and what /etc/default/grub will feed the next ``grub2-mkconfig
 
 Everything here is a pure function over text (``str``); the one reader is
 ``read_boot_files(root)``, which takes the host root directory like hostfs does.
-Runs on the managed host: Python 2.6+ and 3.6+, standard library only.
+Runs on the managed host: Python 2.7 and 3.6+, standard library only.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -4,7 +4,7 @@
 """Reading a host's /proc, /sys, /etc and /boot under a root directory.
 
 Every reader takes ``root`` (``/`` on a real host) so that unit tests can point it at a
-fixture tree captured from a real machine. Runs on the managed host: Python 2.6+ and 3.6+,
+fixture tree captured from a real machine. Runs on the managed host: Python 2.7 and 3.6+,
 standard library only.
 """
 

@@ -25,7 +25,7 @@ File data is not read, so damage is found where the format carries a check (gzip
 bzip2 CRCs, zstd's frame checksum when present, every decoding error, every cpio header); an
 uncompressed archive or lz4's legacy format has no checksum over the data it skips.
 
-Runs on the managed host: Python 2.6+ and 3.6+, standard library only.
+Runs on the managed host: Python 2.7 and 3.6+, standard library only.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Kernel build configurations: where to find them, and what they say (seed stories 5 and 6).
 
-Pure parsing over text, plus readers that take ``root``. Python 2.6+ / 3.6+, stdlib only.
+Pure parsing over text, plus readers that take ``root``. Python 2.7 / 3.6+, stdlib only.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -10,7 +10,7 @@ probe order; only a name pinned to the NIC (udev rule, systemd .link) or a predi
 (enp..., enx...) stays. And a pin by MAC only holds if the MAC is permanent: a USB NIC
 without one gets a random MAC each boot (addr_assign_type 1).
 
-Readers take ``root`` so tests can use captured /sys and /etc trees. Python 2.6+ / 3.6+.
+Readers take ``root`` so tests can use captured /sys and /etc trees. Python 2.7 / 3.6+.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -13,7 +13,7 @@ What the kernel does, by version:
 - 4.5 added ``fs.pipe-user-pages-soft`` / ``-hard``: per-user totals above which new pipes
   are created small (soft) or resizing fails (hard).
 
-Runs on the managed host (Python 2.6+ / 3.6+, stdlib only) and, for plan and finding, on
+Runs on the managed host (Python 2.7 / 3.6+, stdlib only) and, for plan and finding, on
 the controller through the filter plugin: the functions below are pure unless named probe_*.
 """
 

@@ -6,7 +6,7 @@
 The new file is written next to the old one (same filesystem), synced, and renamed over it:
 rename(2) is atomic, so a reader - or the boot loader after a power cut - sees either the old
 file or the new one. The old file is copied to ``PATH.fleetfix.bak`` first (itself written
-aside and renamed). Python 2.6+ and 3.6+, stdlib only.
+aside and renamed). Python 2.7 and 3.6+, stdlib only.
 """
 
 from __future__ import absolute_import, division, print_function

@@ -7,7 +7,7 @@ A kernel module passed a name in a stack buffer to kmem_cache_create(). On CentO
 worked; on CentOS 6 (SLAB, 2.6.32) the next module load failed with "kmem_cache_create:
 duplicate cache": SLAB keeps the caller's name pointer instead of a copy, and compares new
 names against it, so a name that outlived its stack frame made caches look duplicated.
-Out-of-tree modules on a SLAB kernel are where that bites. Python 2.6+ / 3.6+, stdlib only.
+Out-of-tree modules on a SLAB kernel are where that bites. Python 2.7 / 3.6+, stdlib only.
 """
 
 from __future__ import absolute_import, division, print_function

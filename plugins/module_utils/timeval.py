@@ -5,7 +5,7 @@
 
 net/core/sock.c sock_set_timeout() returns -EDOM when tv_usec is not in 0..999999: a
 timeout of "3 seconds" written as {0, 3000000} fails. Normalise seconds instead. Also the
-socket probe, which asks the running kernel. Python 2.6+ / 3.6+, stdlib only.
+socket probe, which asks the running kernel. Python 2.7 / 3.6+, stdlib only.
 """
 
 from __future__ import absolute_import, division, print_function
