@@ -11,7 +11,7 @@ vm.min_free_kbytes - were too low to keep a reserve of larger blocks. The parser
 /proc/zoneinfo, /proc/buddyinfo and /proc/meminfo of every kernel from 2.6.32 to 6.x.
 
 Pure functions over text, plus collect() which reads a host tree under ``root``.
-Python 2.6+ / 3.6+, standard library only.
+Python 2.7 / 3.6+, standard library only.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,6 +19,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.fleetfix.kernel.plugins.module_utils import kernel_release as releases
 from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import (
     HostReadError,
@@ -34,10 +35,17 @@ WATERMARK_SYSCTLS = ('vm.min_free_kbytes', 'vm.watermark_scale_factor', 'vm.wate
 # nr_free_buffer_pages(): every zone but HighMem and Movable).
 NOT_LOWMEM_ZONES = ('HighMem', 'Movable', 'Device')
 
-_ZONE_HEADER = re.compile(r'^Node\s+(\d+),\s+zone\s+(\S+)\s*$')
-_ZONE_VALUE = re.compile(r'^\s+(pages free|min|low|high|boost|spanned|present|managed|scanned|cma)\s+(\d+)\s*$')
-_PROTECTION = re.compile(r'^\s+protection:\s+\(([\d,\s]*)\)\s*$')
-_BUDDY = re.compile(r'^Node\s+(\d+),\s+zone\s+(\S+)((?:\s+\d+)+)\s*$')
+# Only ASCII digits count ([0-9], never \d: on str that takes every Unicode digit).
+_ZONE_HEADER = re.compile(r'^Node\s+([0-9]+),\s+zone\s+(\S+)\s*$')
+_ZONE_VALUE = re.compile(r'^\s+(pages free|min|low|high|boost|spanned|present|managed|scanned|cma|nr_free_cma)'
+                         r'\s+([0-9]+)\s*$')
+_PROTECTION = re.compile(r'^\s+protection:\s+\(([0-9,\s]*)\)\s*$')
+_BUDDY = re.compile(r'^Node\s+([0-9]+),\s+zone\s+(\S+)((?:\s+[0-9]+)+)\s*$')
+
+
+# zoneinfo names -> our keys. "nr_free_cma" (3.7+) is the free CMA pages, which allocations that
+# cannot use CMA (anything not movable) do not count; "cma" (5.x+) is the zone's CMA size: unused.
+_ZONE_KEYS = {'pages free': 'free_pages', 'nr_free_cma': 'free_cma'}
 
 
 class MemoryParseError(HostReadError):
@@ -58,7 +66,7 @@ def parse_zoneinfo(text, source='/proc/zoneinfo'):
         if header:
             current = {'node': int(header.group(1)), 'zone': header.group(2), 'free_pages': None,
                        'min': None, 'low': None, 'high': None, 'boost': 0, 'spanned': None,
-                       'present': None, 'managed': None, 'protection': []}
+                       'present': None, 'managed': None, 'free_cma': 0, 'protection': []}
             zones.append(current)
             in_header = True
             continue
@@ -73,7 +81,7 @@ def parse_zoneinfo(text, source='/proc/zoneinfo'):
             continue
         value = _ZONE_VALUE.match(line)
         if value:
-            key = 'free_pages' if value.group(1) == 'pages free' else value.group(1)
+            key = _ZONE_KEYS.get(value.group(1), value.group(1))
             if key in current:
                 current[key] = int(value.group(2))
             continue
@@ -127,19 +135,125 @@ def parse_meminfo(text, source='/proc/meminfo'):
     return out
 
 
-def highest_order_above_min(free_blocks, free_pages, min_pages, reserve_pages=0):
-    """The largest order an allocation can get from the zone without dipping under min.
+# --- the watermark check of the running kernel ---------------------------------------------
+#
+# Whether a zone serves an order-N allocation is decided by the kernel's watermark check
+# (zone_watermark_ok, later __zone_watermark_ok, in mm/page_alloc.c). Its rule for N > 0 changed
+# in 4.4, and Red Hat's 2.6.32 has a rule of its own, so the answer depends on the release.
+#
+# The allocation modelled is the plain one: the min watermark as /proc/zoneinfo prints it
+# (ALLOC_WMARK_MIN, the last check before reclaim and compaction), no ALLOC_HIGH/ALLOC_HARDER
+# (GFP_ATOMIC gets min - min/2 - (min - min/2)/4, about 3/8 of min, so it may get one order
+# more), not movable (so free CMA pages do not count), and the zone itself as the preferred
+# zone (lowmem reserve 0: lowmem_reserve[own index] is always 0). What /proc cannot show is
+# left out: the 4.4+ high-atomic reserve (nr_reserved_highatomic, subtracted for plain
+# allocations) and the migrate type of the free blocks (4.4+ counts only blocks on the
+# unmovable, movable and reclaimable lists; /proc/buddyinfo counts every list).
 
-    The rule of __zone_watermark_ok (mm/page_alloc.c, 4.x and later): after taking 2^order
-    pages, free pages must stay above min + lowmem reserve, and a free block of that order or
-    larger must exist. Returns -1 when not even an order-0 page is available above min.
+# Up to 4.3 (zone_watermark_ok in 2.6.32, read in 2.6.32.69; __zone_watermark_ok later, read
+# in RHEL/CentOS 7's 3.10.0-1062.el7, which has no backport of the 4.4 rule): free =
+# NR_FREE_PAGES - (2^N - 1); order 0 needs free > min + reserve (3.7+ without the free CMA
+# pages); then for each lower order o the free pages of order o are taken away and min halves,
+# and what is left must stay above it:
+#   for (o = 0; o < order; o++) { free_pages -= nr_free[o] << o; min >>= 1;
+#                                 if (free_pages <= min) return false; }
+# (Some upstream releases between those two may take 2^N + 1, as Red Hat's 2.6.32 does: a
+# two-page difference not told apart here.)
+RULE_SUBTRACT_LOWER_ORDERS = 'subtract-lower-orders'
+# RHEL/CentOS 6 (read in 2.6.32-642.6.2.el6, RHEL 6.8) carries Andrea Arcangeli's "mm:
+# compaction: don't require high order pages below min wmark" (posted to linux-mm in 2013,
+# never merged upstream): free = NR_FREE_PAGES - (2^N + 1), order 0 needs free > min + reserve,
+# then the loop starts from mark - min watermark, which is 0 at the min watermark - so only
+# the pages in blocks of order N and up must exceed 2^N + 1. Which el6 release took it first
+# is not known here: releases before 642 are treated as upstream 2.6.32.
+RULE_RHEL6_NO_HIGH_ORDER_BELOW_MIN = 'rhel6-no-high-order-below-min'
+RHEL6_RULE_FROM_RELEASE = 642
+# 4.4 and later, commit 97a16fc82a7c "mm, page_alloc: only enforce watermarks for order-0
+# allocations" (Mel Gorman, v4.4-rc1): free = NR_FREE_PAGES - (2^N - 1) - free CMA pages must
+# stay above min + reserve, then any free block of order N or larger will do.
+RULE_ANY_BLOCK_ABOVE_MIN = 'any-block-above-min'
+
+WATERMARK_RULES = {
+    RULE_SUBTRACT_LOWER_ORDERS: 'before 4.4 (zone_watermark_ok / __zone_watermark_ok up to 4.3, '
+                                'RHEL/CentOS 7 3.10 too): every lower order\'s free pages are '
+                                'subtracted and min halves at each order',
+    RULE_RHEL6_NO_HIGH_ORDER_BELOW_MIN: 'RHEL/CentOS 6 from 2.6.32-642 ("don\'t require high order '
+                                        'pages below min wmark"): above min only the pages in blocks '
+                                        'of the order or larger must exceed 2^order + 1',
+    RULE_ANY_BLOCK_ABOVE_MIN: '4.4 and later (commit 97a16fc82a7c "mm, page_alloc: only enforce '
+                              'watermarks for order-0 allocations"): free pages minus 2^order - 1 '
+                              'above min, then any free block of the order or larger',
+}
+
+_EL6_RELEASE = re.compile(r'^([0-9]+)(?:\.[0-9]+)*\.el6\Z')
+
+
+def watermark_rule(release):
+    """The watermark rule (one of WATERMARK_RULES) of a kernel release (``uname -r``).
+
+    A release without a version (an unreadable osrelease) gets the rule of today's kernels.
+    """
+    version = releases.base_version(release)
+    if version is None or releases.at_least(release, (4, 4)):
+        return RULE_ANY_BLOCK_ABOVE_MIN
+    if version == (2, 6, 32):
+        el6 = _EL6_RELEASE.match(releases.parse(release)['release'])
+        if el6 and int(el6.group(1)) >= RHEL6_RULE_FROM_RELEASE:
+            return RULE_RHEL6_NO_HIGH_ORDER_BELOW_MIN
+    return RULE_SUBTRACT_LOWER_ORDERS
+
+
+def watermark_ok(rule, free_blocks, free_pages, min_pages, order, reserve_pages=0, free_cma=0):
+    """Whether the zone passes the watermark check of ``rule`` for an order-``order`` allocation.
+
+    ``free_pages`` is the zone's NR_FREE_PAGES ("pages free" in /proc/zoneinfo, the same
+    counter the kernel reads), ``free_blocks`` its free blocks per order (/proc/buddyinfo),
+    ``min_pages`` the watermark, ``reserve_pages`` the lowmem reserve, ``free_cma`` the free
+    CMA pages ("nr_free_cma"). Passing the check does not promise a block: see
+    highest_order_above_min.
+    """
+    if rule == RULE_ANY_BLOCK_ABOVE_MIN:
+        if free_pages - ((1 << order) - 1) - free_cma <= min_pages + reserve_pages:
+            return False
+        return order == 0 or any(free_blocks[o] for o in range(order, len(free_blocks)))
+    if rule == RULE_SUBTRACT_LOWER_ORDERS:
+        free = free_pages - ((1 << order) - 1)
+        if free - free_cma <= min_pages + reserve_pages:
+            return False
+        minimum = min_pages
+        for lower in range(order):
+            free -= free_blocks[lower] << lower
+            minimum >>= 1
+            if free <= minimum:
+                return False
+        return True
+    if rule == RULE_RHEL6_NO_HIGH_ORDER_BELOW_MIN:
+        free = free_pages - ((1 << order) + 1)
+        if free <= min_pages + reserve_pages:
+            return False
+        # min = mark - watermark[WMARK_MIN] = 0 at the min watermark (halving 0 keeps it 0)
+        for lower in range(order):
+            free -= free_blocks[lower] << lower
+            if free <= 0:
+                return False
+        return True
+    raise ValueError('unknown watermark rule %r' % (rule,))
+
+
+def highest_order_above_min(free_blocks, free_pages, min_pages, rule, reserve_pages=0, free_cma=0):
+    """The largest order an allocation gets from the zone under ``rule`` without dipping under
+    min: the watermark check passes and a free block of that order or larger exists (the rules
+    before 4.4 do not look for one; without it the allocation fails all the same). Both only
+    get harder as the order grows, so the first order that fails ends the search. -1 when not
+    even an order-0 page is left above min.
     """
     best = -1
     for order in range(len(free_blocks)):
-        if free_pages - ((1 << order) - 1) <= min_pages + reserve_pages:
+        if not watermark_ok(rule, free_blocks, free_pages, min_pages, order, reserve_pages, free_cma):
             break
-        if any(free_blocks[o] for o in range(order, len(free_blocks))):
-            best = order
+        if not any(free_blocks[o] for o in range(order, len(free_blocks))):
+            break
+        best = order
     return best
 
 
@@ -155,14 +269,6 @@ def int_sqrt(value):
     return x
 
 
-def kernel_version_tuple(release):
-    """'5.10.0-32-amd64' -> (5, 10, 0); unknown -> (0, 0, 0)."""
-    match = re.match(r'^(\d+)\.(\d+)(?:\.(\d+))?', release or '')
-    if not match:
-        return (0, 0, 0)
-    return (int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
-
-
 def kernel_default_min_free_kbytes(lowmem_kbytes, release):
     """The kernel's own default for vm.min_free_kbytes (init_per_zone_wmark_min).
 
@@ -171,12 +277,14 @@ def kernel_default_min_free_kbytes(lowmem_kbytes, release):
     min_free_kbytes bound"). Transparent hugepages may raise it further at boot
     (khugepaged's set_recommended_min_free_kbytes), so a THP kernel often shows more.
     """
-    upper = 262144 if kernel_version_tuple(release) >= (5, 7, 0) else 65536
+    upper = 262144 if releases.at_least(release, (5, 7)) else 65536
     return max(128, min(upper, int_sqrt(lowmem_kbytes * 16)))
 
 
-def summarize_zones(zones, buddy, page_kb):
-    """Per zone: watermarks in pages and kB, buddy counts and the highest servable order."""
+def summarize_zones(zones, buddy, page_kb, release):
+    """Per zone: watermarks in pages and kB, buddy counts and the highest order the zone
+    serves under the watermark rule of ``release`` (see watermark_rule)."""
+    rule = watermark_rule(release)
     out = []
     for zone in zones:
         blocks = buddy.get((zone['node'], zone['zone']))
@@ -185,7 +293,7 @@ def summarize_zones(zones, buddy, page_kb):
             entry[key + '_kb'] = zone[key] * page_kb
         entry['free_blocks'] = blocks
         entry['highest_order_above_min'] = (
-            highest_order_above_min(blocks, zone['free_pages'], zone['min'])
+            highest_order_above_min(blocks, zone['free_pages'], zone['min'], rule, free_cma=zone['free_cma'])
             if blocks is not None and zone['managed'] else None)
         out.append(entry)
     return out
@@ -235,9 +343,12 @@ def collect(root='/', page_size=4096):
     release = kernel_release(root)
     sysctls = read_watermark_sysctls(root)
     low_kb = lowmem_kbytes(zones, page_kb)
-    summary = summarize_zones(zones, buddy, page_kb)
+    summary = summarize_zones(zones, buddy, page_kb, release)
+    rule = watermark_rule(release)
     return {
         'kernel_release': release,
+        'watermark_rule': rule,
+        'watermark_rule_description': WATERMARK_RULES[rule],
         'page_size': page_size,
         'mem_total_kb': meminfo['MemTotal'],
         'mem_free_kb': meminfo.get('MemFree'),
@@ -260,10 +371,10 @@ def collect(root='/', page_size=4096):
 # The task name (comm, may hold ':' as in kworker/0:1) stands at the start of the message,
 # or after the "[seconds]" of dmesg and syslog lines.
 _FAILURE = re.compile(
-    r'(?:^|\]\s+|kernel:\s+)(?P<comm>[^\[\]]*?): page allocation failure[:.]\s*order:(?P<order>\d+),\s*'
+    r'(?:^|\]\s+|kernel:\s+)(?P<comm>[^\[\]]*?): page allocation failure[:.]\s*order:(?P<order>[0-9]+),\s*'
     r'mode:(?P<mode>0x[0-9a-fA-F]+)(?:\((?P<flags>[^)]*)\))?')
-_KMSG = re.compile(r'^(?P<prio>\d+),(?P<seq>\d+),(?P<usec>\d+),[^;]*;(?P<msg>.*)$')
-_DMESG_TIME = re.compile(r'^\[\s*(?P<sec>\d+\.\d+)\]\s*(?P<msg>.*)$')
+_KMSG = re.compile(r'^(?P<prio>[0-9]+),(?P<seq>[0-9]+),(?P<usec>[0-9]+),[^;]*;(?P<msg>.*)$')
+_DMESG_TIME = re.compile(r'^\[\s*(?P<sec>[0-9]+\.[0-9]+)\]\s*(?P<msg>.*)$')
 
 
 def parse_failure(message):
@@ -432,6 +543,7 @@ def finding(facts, failures, percent=DEFAULT_PERCENT, ceiling_kb=DEFAULT_CEILING
         'policy_target_kb': target,
         'kernel_default_min_free_kbytes': facts['kernel_default_min_free_kbytes'],
         'lowest_highest_order_above_min': facts['lowest_highest_order_above_min'],
+        'watermark_rule': facts['watermark_rule'],
         'failure_events': count,
         'failure_orders': sorted(set(group['order'] for group in failures)),
     }

@@ -16,9 +16,12 @@ description:
     of memory - most of it page cache - until C(vm.min_free_kbytes) was raised (1 GiB made them rarer,
     4 GiB made them stop). This module reads what explains it.
   - Per node and zone from C(/proc/zoneinfo) - free pages, the min/low/high watermarks,
-    managed/present pages, the lowmem reserve (protection) - in pages and kB; from
-    C(/proc/buddyinfo) the free blocks per order and the highest order an allocation can still
-    get without going under the min watermark.
+    managed/present pages, the lowmem reserve (protection), the free CMA pages - in pages and kB;
+    from C(/proc/buddyinfo) the free blocks per order and the highest order an allocation can still
+    get without going under the min watermark, by the watermark check of the running kernel. The
+    rule changed in 4.4 (before it, every lower order's free pages are taken away and min halves at
+    each order), and RHEL/CentOS 6 kernels have a rule of their own
+    (see RV(ansible_facts.fleetfix_memory.watermark_rule)).
   - C(/proc/meminfo) totals; C(vm.min_free_kbytes), C(vm.watermark_scale_factor) (4.6+),
     C(vm.watermark_boost_factor) (5.0+), C(vm.extra_free_kbytes) (some vendor kernels) and
     C(vm.lowmem_reserve_ratio) where the running kernel has them (null otherwise); the kernel's
@@ -49,6 +52,11 @@ extends_documentation_fragment:
   - fleetfix.kernel.read_only.facts
 notes:
   - Reading C(/dev/kmsg) needs root where C(kernel.dmesg_restrict) is 1.
+  - The orders are those of a plain allocation at the min watermark - not GFP_ATOMIC, which may dip
+    further (to about 3/8 of min), not movable (free CMA pages do not count), from its own zone (no
+    lowmem reserve). C(/proc/buddyinfo) counts free blocks of every migrate type and C(/proc) does not
+    show the high-atomic reserve of 4.4 and later, so on those kernels an order can be one the kernel
+    would still refuse.
 seealso:
   - name: Documentation for /proc/sys/vm
     description: min_free_kbytes, watermark_scale_factor and friends.
@@ -80,6 +88,21 @@ ansible_facts:
           description: The running kernel.
           type: str
           sample: 6.1.0-28-amd64
+        watermark_rule:
+          description:
+            - The watermark check of the running kernel's release that C(highest_order_above_min) follows.
+            - 'V(any-block-above-min) - 4.4 and later (commit 97a16fc82a7c "mm, page_alloc: only enforce
+              watermarks for order-0 allocations"), and a release without a version.'
+            - V(subtract-lower-orders) - before 4.4, RHEL/CentOS 7's 3.10 included, and RHEL/CentOS 6
+              releases before 2.6.32-642.
+            - V(rhel6-no-high-order-below-min) - RHEL/CentOS 6 from 2.6.32-642 (Red Hat's "don't require
+              high order pages below min wmark").
+          type: str
+          choices: [any-block-above-min, subtract-lower-orders, rhel6-no-high-order-below-min]
+          sample: any-block-above-min
+        watermark_rule_description:
+          description: What that rule is, in one line, with the kernel versions and the commit.
+          type: str
         page_size:
           description: Bytes per page.
           type: int
@@ -142,12 +165,18 @@ ansible_facts:
               description: The lowmem reserve against allocations for each higher zone, in pages.
               type: list
               elements: int
+            free_cma:
+              description: Free CMA pages (C(nr_free_cma), 3.7 and later; 0 where the kernel has none),
+                which allocations that are not movable cannot use.
+              type: int
             free_blocks:
-              description: Free blocks per order (C(/proc/buddyinfo)).
+              description: Free blocks per order (C(/proc/buddyinfo)); null when the zone has no line there.
               type: list
               elements: int
             highest_order_above_min:
-              description: The largest order an allocation can get without going under min; -1 for none.
+              description: The largest order an allocation gets from the zone without going under min,
+                by C(watermark_rule) - the check passes and a free block of that order or larger exists;
+                -1 for none; null for a zone without pages or buddyinfo line.
               type: int
         lowest_highest_order_above_min:
           description: The smallest of the zones' C(highest_order_above_min).

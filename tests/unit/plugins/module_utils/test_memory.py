@@ -18,17 +18,22 @@ def read(*parts):
         return handle.read()
 
 
-@pytest.mark.parametrize("tree,zones,min_free", [
-    ("host-6.18", ["DMA", "DMA32", "Normal", "Movable", "Device"], 67584),
-    ("debian11-5.10", ["DMA", "DMA32", "Normal", "Movable", "Device"], 45056),
-    ("centos6-2.6.32", ["DMA", "DMA32", "Normal"], 15398),
+@pytest.mark.parametrize("tree,zones,min_free,rule", [
+    ("host-6.18", ["DMA", "DMA32", "Normal", "Movable", "Device"], 67584, "any-block-above-min"),
+    ("debian11-5.10", ["DMA", "DMA32", "Normal", "Movable", "Device"], 45056, "any-block-above-min"),
+    ("ubuntu16-4.4-numa", ["DMA", "DMA32", "Normal", "Normal"], 90112, "any-block-above-min"),
+    ("centos6-2.6.32", ["DMA", "DMA32", "Normal"], 15398, "rhel6-no-high-order-below-min"),
+    ("debian6-2.6.32-numa", ["DMA", "DMA32", "Normal", "Normal"], 32623, "subtract-lower-orders"),
 ])
-def test_collect_reads_every_kernel_generation(fixture_root, tree, zones, min_free):
+def test_collect_reads_every_kernel_generation(fixture_root, tree, zones, min_free, rule):
     facts = memory.collect(fixture_root("memory", tree))
     assert [z["zone"] for z in facts["zones"]] == zones
     assert facts["sysctls"]["min_free_kbytes"] == min_free
     # The kernel spread min_free_kbytes over the lowmem zones' min watermarks.
     assert facts["watermarks_match_min_free_kbytes"] is True
+    # Which watermark check the running kernel applies, by its release.
+    assert facts["watermark_rule"] == rule
+    assert facts["watermark_rule_description"] == memory.WATERMARK_RULES[rule]
 
 
 def test_zoneinfo_ignores_pageset_high_values():
@@ -45,22 +50,148 @@ def test_2_6_32_has_no_newer_sysctls(fixture_root):
     assert sysctls["watermark_scale_factor"] is None and sysctls["watermark_boost_factor"] is None
 
 
-def test_fragmented_zone_serves_only_low_orders(fixture_root):
+def _zone(facts, node, name):
+    return [z for z in facts["zones"] if (z["node"], z["zone"]) == (node, name)][0]
+
+
+def _order_under(rule, zone):
+    return memory.highest_order_above_min(zone["free_blocks"], zone["free_pages"], zone["min"], rule)
+
+
+def test_2_6_32_numa_host_serves_order_1_where_the_4_4_rule_says_3(fixture_root):
+    # Debian 6 (upstream 2.6.32), node 1 Normal: 12320 free pages = 9000 x 1 + 1200 x 2 + 150 x 4
+    # + 40 x 8, min 4113. What 2.6.32's zone_watermark_ok does:
+    #   order 1: 12320 - 1 = 12319 > 4113; - 9000 (order 0) = 3319 > 4113 >> 1 = 2056: served
+    #   order 2: 12320 - 3 = 12317 > 4113; - 9000 = 3317 > 2056; - 2400 (order 1) = 917,
+    #            not > 4113 >> 2 = 1028: refused
+    # The 4.4 rule on the same numbers: order 3: 12320 - 7 = 12313 > 4113 and 40 order-3 blocks:
+    # served; no block of order 4 - so it says 3, which is what this collection said before.
+    facts = memory.collect(fixture_root("memory", "debian6-2.6.32-numa"))
+    normal = _zone(facts, 1, "Normal")
+    assert normal["highest_order_above_min"] == 1
+    assert _order_under(memory.RULE_ANY_BLOCK_ABOVE_MIN, normal) == 3
+    assert facts["lowest_highest_order_above_min"] == 1
+    # Node 0's Normal is healthier: both rules agree on order 6 (its largest block).
+    assert _zone(facts, 0, "Normal")["highest_order_above_min"] == 6
+    assert _order_under(memory.RULE_ANY_BLOCK_ABOVE_MIN, _zone(facts, 0, "Normal")) == 6
+
+
+def test_4_4_numa_host_serves_order_3_where_the_old_rule_says_1(fixture_root):
+    # Ubuntu 16.04 (4.4), node 1 Normal: 13560 free pages = 6000 x 1 + 2500 x 2 + 400 x 4 + 120 x 8,
+    # min 11377 (min_free_kbytes 90112 spread by managed pages). What 4.4's __zone_watermark_ok does:
+    #   order 3: 13560 - 7 = 13553 > 11377 and 120 order-3 blocks: served; order 4: no block
+    # The rule before 4.4 on the same numbers:
+    #   order 1: 13559 > 11377; - 6000 = 7559 > 11377 >> 1 = 5688: served
+    #   order 2: 13557 > 11377; - 6000 = 7557 > 5688; - 5000 = 2557, not > 11377 >> 2 = 2844: refused
+    facts = memory.collect(fixture_root("memory", "ubuntu16-4.4-numa"))
+    normal = _zone(facts, 1, "Normal")
+    assert normal["highest_order_above_min"] == 3
+    assert _order_under(memory.RULE_SUBTRACT_LOWER_ORDERS, normal) == 1
+    assert facts["lowest_highest_order_above_min"] == 3
+    assert normal["free_cma"] == 0  # "nr_free_cma 0": nothing to take away
+
+
+def test_centos6_zone_under_red_hats_rule(fixture_root):
+    # CentOS 6.10 (2.6.32-754.35.1.el6), Normal: 21530 free pages, min 3011, buddyinfo 17211 x 1,
+    # 2004 x 2, 12 x 4 (21267 pages: this typed-in fixture leaves 263 pages in no block).
+    # Red Hat's check (no high orders below min, 2^order + 1 taken):
+    #   order 2: 21530 - 5 = 21525 > 3011; - 17211 = 4314 > 0; - 4008 = 306 > 0; 12 order-2
+    #            blocks: served
+    #   order 3: 21530 - 9 = 21521 > 3011; ... 254 > 0 passes, but no block of order 3 or more
+    # Upstream 2.6.32 on the same numbers:
+    #   order 2: 21527 - 17211 = 4316 > 3011 >> 1 = 1505; - 4008 = 308, not > 3011 >> 2 = 752: order 1
     facts = memory.collect(fixture_root("memory", "centos6-2.6.32"))
-    by_zone = dict((z["zone"], z) for z in facts["zones"])
-    # Normal: 17211 single pages, 2004 order-1, 12 order-2 blocks and nothing larger.
-    assert by_zone["Normal"]["highest_order_above_min"] == 2
+    normal = _zone(facts, 0, "Normal")
+    assert facts["watermark_rule"] == memory.RULE_RHEL6_NO_HIGH_ORDER_BELOW_MIN
+    assert normal["highest_order_above_min"] == 2
     assert facts["lowest_highest_order_above_min"] == 2
+    assert _order_under(memory.RULE_SUBTRACT_LOWER_ORDERS, normal) == 1
 
 
-@pytest.mark.parametrize("blocks,free,minimum,expected", [
-    ([10, 0, 0, 1], 18, 5, 3),       # an order-3 block, and 18 - 7 > 5
-    ([10, 0, 0, 1], 18, 11, 2),      # taking 8 pages would dip under min: order 3 refused
-    ([4, 0, 0, 0], 4, 10, -1),       # already under min: nothing
-    ([100, 0, 0, 0], 100, 10, 0),    # only single pages
+@pytest.mark.parametrize("rule,blocks,free,minimum,reserve,cma,expected", [
+    # One set of numbers, three answers: 30 x 1 + 7 x 2 + 0 x 4 + 1 x 8 = 52 free pages, min 40.
+    #   before 4.4: order 1: 51 > 40; 51 - 30 = 21 > 20: served. order 2: 49 - 30 = 19, not > 20
+    #   RHEL 6: order 2: 52 - 5 = 47 > 40; - 30 = 17 > 0; - 14 = 3 > 0: served (block of order 3).
+    #           order 3: 52 - 9 = 43; - 30 = 13; - 14 = -1: refused
+    #   4.4+: order 3: 52 - 7 = 45 > 40, an order-3 block: served
+    ("subtract-lower-orders", [30, 7, 0, 1], 52, 40, 0, 0, 1),
+    ("rhel6-no-high-order-below-min", [30, 7, 0, 1], 52, 40, 0, 0, 2),
+    ("any-block-above-min", [30, 7, 0, 1], 52, 40, 0, 0, 3),
+    # 4.4+: "<=" - free - (2^order - 1) equal to min is refused: 8 - 7 = 1, min 1 -> order 2
+    ("any-block-above-min", [0, 0, 0, 1], 8, 1, 0, 0, 2),
+    ("any-block-above-min", [0, 0, 0, 1], 8, 0, 0, 0, 3),
+    # Before 4.4 the same lone order-3 block: 8 - 7 = 1 > 0, then 1 - 0 > 0 three times: order 3
+    ("subtract-lower-orders", [0, 0, 0, 1], 8, 0, 0, 0, 3),
+    # RHEL 6 takes 2^order + 1: 8 - 9 < 0, so a lone order-3 block is never served
+    ("rhel6-no-high-order-below-min", [0, 0, 0, 1], 8, 0, 0, 0, 2),
+    # The lowmem reserve adds to min: 100 free, min 10 + reserve 90 -> not even order 0
+    ("any-block-above-min", [100], 100, 10, 90, 0, -1),
+    ("any-block-above-min", [100], 100, 10, 89, 0, 0),
+    ("subtract-lower-orders", [100], 100, 10, 90, 0, -1),
+    ("rhel6-no-high-order-below-min", [100], 100, 10, 87, 0, 0),  # 100 - 2 > 97
+    ("rhel6-no-high-order-below-min", [100], 100, 10, 88, 0, -1),
+    # Free CMA pages do not count for a plain (unmovable) allocation: 32 - 7 - 8 = 17 <= 20
+    ("any-block-above-min", [0, 0, 0, 4], 32, 20, 0, 8, 2),
+    ("any-block-above-min", [0, 0, 0, 4], 32, 20, 0, 0, 3),
+    # Before 4.4 CMA counts only in the order-0 test (3.7-4.3): order 2: 29 - 8 = 21 > 20, then
+    # the loop sees all 29 pages
+    ("subtract-lower-orders", [0, 0, 0, 4], 32, 20, 0, 8, 2),
+    # Free pages already at or under min: nothing, whatever the blocks
+    ("subtract-lower-orders", [4, 0, 0, 0], 4, 10, 0, 0, -1),
+    ("rhel6-no-high-order-below-min", [4, 0, 0, 0], 4, 10, 0, 0, -1),
+    ("any-block-above-min", [4, 0, 0, 0], 4, 10, 0, 0, -1),
+    # Only single pages: order 0 under every rule
+    ("subtract-lower-orders", [100, 0, 0, 0], 100, 10, 0, 0, 0),
+    ("rhel6-no-high-order-below-min", [100, 0, 0, 0], 100, 10, 0, 0, 0),
+    ("any-block-above-min", [100, 0, 0, 0], 100, 10, 0, 0, 0),
+    # The examples this function had before the rules were told apart (4.4+)
+    ("any-block-above-min", [10, 0, 0, 1], 18, 5, 0, 0, 3),    # an order-3 block, and 18 - 7 > 5
+    ("any-block-above-min", [10, 0, 0, 1], 18, 11, 0, 0, 2),   # taking 8 pages would dip under min
+    # ...and before 4.4: order 3: 18 - 7 = 11 > 5; - 10 = 1, not > 5 >> 1 = 2
+    ("subtract-lower-orders", [10, 0, 0, 1], 18, 5, 0, 0, 2),
 ])
-def test_highest_order_above_min(blocks, free, minimum, expected):
-    assert memory.highest_order_above_min(blocks, free, minimum) == expected
+def test_highest_order_above_min(rule, blocks, free, minimum, reserve, cma, expected):
+    assert memory.highest_order_above_min(blocks, free, minimum, rule, reserve_pages=reserve, free_cma=cma) == expected
+
+
+def test_the_older_rules_never_serve_more_than_the_4_4_rule():
+    # Every rule tests what 4.4 tests (or more) and also wants a block, so on consistent numbers
+    # (free pages = the blocks' pages) neither older rule may ever answer a higher order.
+    import itertools
+    for blocks in itertools.product(range(4), repeat=4):
+        blocks = list(blocks)
+        free = sum(count << order for order, count in enumerate(blocks))
+        for minimum in (0, 1, 5, 20):
+            newest = memory.highest_order_above_min(blocks, free, minimum, memory.RULE_ANY_BLOCK_ABOVE_MIN)
+            for rule in (memory.RULE_SUBTRACT_LOWER_ORDERS, memory.RULE_RHEL6_NO_HIGH_ORDER_BELOW_MIN):
+                assert memory.highest_order_above_min(blocks, free, minimum, rule) <= newest, (rule, blocks, minimum)
+
+
+def test_an_unknown_rule_is_an_error():
+    with pytest.raises(ValueError):
+        memory.watermark_ok("newest", [1], 10, 1, 0)
+
+
+@pytest.mark.parametrize("release,rule", [
+    ("2.6.32-5-amd64", "subtract-lower-orders"),                      # Debian 6: upstream 2.6.32
+    ("2.6.32.69", "subtract-lower-orders"),                           # hand-built longterm
+    ("2.6.32-754.35.1.el6.x86_64", "rhel6-no-high-order-below-min"),  # CentOS 6.10
+    ("2.6.32-642.6.2.el6.x86_64", "rhel6-no-high-order-below-min"),   # RHEL 6.8: the source read
+    ("2.6.32-642.el6.x86_64", "rhel6-no-high-order-below-min"),
+    ("2.6.32-573.26.1.el6.x86_64", "subtract-lower-orders"),          # before 642: not verified
+    ("2.6.32-754.el6.x86_64.debug", "rhel6-no-high-order-below-min"),
+    ("2.6.32-400.37.15.el6uek.x86_64", "subtract-lower-orders"),      # Oracle UEK is not Red Hat's
+    ("3.10.0-1160.el7.x86_64", "subtract-lower-orders"),              # CentOS 7: no backport
+    ("4.3.6", "subtract-lower-orders"),
+    ("4.4.0-210-generic", "any-block-above-min"),
+    ("4.4.1", "any-block-above-min"),                                 # seed story 4's kernel
+    ("4.18.0-553.el8_10.x86_64", "any-block-above-min"),
+    ("6.18.44-fc-v657", "any-block-above-min"),
+    ("", "any-block-above-min"),                                      # unknown: today's rule
+    (None, "any-block-above-min"),
+])
+def test_watermark_rule_by_release(release, rule):
+    assert memory.watermark_rule(release) == rule
 
 
 @pytest.mark.parametrize("lowmem_kb,release,expected", [
@@ -71,9 +202,34 @@ def test_highest_order_above_min(blocks, free, minimum, expected):
     (1024 * 1024 * 1024, "4.18.0-553.el8.x86_64", 65536),
     (4 * 1024 * 1024 * 1024, "6.1.0-28-amd64", 262144),    # clamped at 256 MiB since 5.7
     (1000, "6.1.0", 128),
+    (4 * 1024 * 1024 * 1024, "5.7.0", 262144),              # 5.7 itself has the new bound
+    (4 * 1024 * 1024 * 1024, "5.6.19", 65536),
+    (4 * 1024 * 1024 * 1024, None, 65536),                  # unknown release: the older bound
+    (4 * 1024 * 1024 * 1024, "", 65536),
 ])
 def test_kernel_default_min_free_kbytes(lowmem_kb, release, expected):
     assert memory.kernel_default_min_free_kbytes(lowmem_kb, release) == expected
+
+
+def test_releases_are_compared_by_kernel_release_only():
+    # One of the five version functions the collection had; kernel_release replaces it.
+    assert not hasattr(memory, "kernel_version_tuple")
+
+
+def test_zoneinfo_free_cma():
+    text = ("Node 0, zone   Normal\n  pages free     500\n        min      10\n        low      12\n"
+            "        high     14\n        spanned  1000\n        present  1000\n        managed  900\n"
+            "        cma      256\n        protection: (0, 0, 0)\n      nr_free_pages 500\n"
+            "      nr_free_cma  120\n  pagesets\n")
+    zone = memory.parse_zoneinfo(text)[0]
+    assert zone["free_cma"] == 120  # nr_free_cma; "cma" (the zone's CMA size) is not free pages
+    assert memory.parse_zoneinfo(read("centos6-2.6.32", "proc", "zoneinfo"))[2]["free_cma"] == 0  # no CMA in 2.6.32
+
+
+def test_only_ascii_digits():
+    with pytest.raises(memory.MemoryParseError):
+        memory.parse_buddyinfo(u"Node 0, zone DMA \u0661 2\n")  # ARABIC-INDIC DIGIT ONE
+    assert memory.parse_failure(u"java: page allocation failure. order:\u0663, mode:0x20") is None
 
 
 def test_malformed_zoneinfo_names_the_problem(fixture_root):
@@ -189,6 +345,8 @@ def test_finding_fails_on_logged_failures(fixture_root):
     assert found["status"] == "fail"
     assert '2 "page allocation failure" event(s)' in found["summary"]
     assert found["remedy"].startswith("role fleetfix.kernel.vm_watermarks")
+    assert found["evidence"]["watermark_rule"] == "rhel6-no-high-order-below-min"
+    assert found["evidence"]["lowest_highest_order_above_min"] == 2
 
 
 def test_finding_warns_below_the_policy_on_big_hosts_only(fixture_root):
