@@ -1,32 +1,169 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) fleetfix.kernel contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The value a sysctl gets at boot: every sysctl.d file, in the order they are applied.
+"""The value a sysctl gets at boot: every sysctl file, in the order the host's boot applies them.
 
-ansible.posix.sysctl writes one key into one file; what a host actually gets at boot is the
-last assignment across all of these, which is what this module works out:
+ansible.posix.sysctl writes one key into one file; what a host gets at boot is the last
+assignment across all of the files its boot-time tool reads, in that tool's order. The tool
+differs per platform, so the order is a *model* chosen from the host tree (``boot_order``).
+Every rule below names the source it was read from.
 
-- systemd-sysctl (and procps' ``sysctl --system``) read ``*.conf`` from /etc/sysctl.d,
-  /run/sysctl.d, /usr/local/lib/sysctl.d, /usr/lib/sysctl.d and /lib/sysctl.d; a file name
-  in an earlier directory masks the same name in later ones; all files are applied sorted by
-  file name, whatever their directory; a later assignment wins.
-- /etc/sysctl.conf: ``sysctl --system`` applies it last. systemd-sysctl reads it only through
-  the 99-sysctl.conf symlink that Debian, Ubuntu and EL7+ ship in /etc/sysctl.d; CentOS 6
-  applies it from rc.sysinit. Either way it comes last unless that symlink already placed it.
+``el6-initscripts`` - EL5 and EL6 (no systemd).
+  fedora-sysv/initscripts (formerly fedora-sysadmin/initscripts), branch rhel6-branch =
+  tag 9.03.61, commit 70642aeef31025f451fa3ae0fb249aa3c28d6240, rc.d/init.d/functions:
+  ``apply_sysctl`` runs ``sysctl -e -p /etc/sysctl.conf`` FIRST, then ``for file in
+  /etc/sysctl.d/*``: ``is_ignored_file`` skips names ending in ``~ .bak .orig .rpmnew .rpmorig
+  .rpmsave``, ``test -f`` keeps regular files only (after following symlinks: directories,
+  broken symlinks, symlink loops and /dev/null links are skipped), and any name counts, not only
+  ``*.conf``. The shell glob skips dot-files and is sorted; we sort by bytes (C locale) - under
+  LANG=en_US.UTF-8 (/etc/sysconfig/i18n, sourced by functions) names that differ only in
+  punctuation or letter case may sort differently. Callers: rc.d/rc.sysinit (twice) and
+  rc.d/init.d/network (twice); every run uses the same order, so the last one decides nothing
+  new. Added in commit 13c5a4ef (initscripts-9.03.24); rhel5-branch (8.45.45) has the same code.
+  /run/sysctl.d, /usr/local/lib/sysctl.d, /usr/lib/sysctl.d are never read: EL6's procps is
+  3.2.8 (gooselinux/procps, procps.spec Version 3.2.8 Release 14, RHEL 6.0 SRPM), whose
+  ``sysctl -p FILE`` reads that one file; ``--system`` came with procps-ng 3.3.2 (commit
+  10095927). No masking: every file is applied.
 
-Pure functions over paths and text, plus readers taking ``root``. Python 2.6+ / 3.6+.
+``systemd-sysctl`` - systemd >= 207 as init (EL8, EL9, Debian 12, Ubuntu 22.04, ...).
+  systemd/systemd-stable tags v239 (de7436b0), v249 (f6278558), v252 (e8dc5276):
+  src/sysctl/sysctl.c ``conf_files_list_strv(&files, ".conf", NULL, 0,
+  CONF_PATHS_STRV("sysctl.d"))``; src/basic/def.h CONF_PATHS: /etc, /run, /usr/local/lib,
+  /usr/lib (+ /lib where built with split-usr; we always read /lib/sysctl.d, which is
+  /usr/lib/sysctl.d on merged-/usr hosts) ``/sysctl.d``; src/basic/conf-files.c
+  ``files_add``: names ending in ``.conf``; ``FOREACH_DIRENT`` (src/basic/dirent-util.h) skips
+  dot-files (``hidden_or_backup_file``); with flags 0 nothing is stat()ed, so EVERY such name
+  takes its place and masks the same name in later directories - a /dev/null symlink, an empty
+  file, a directory, a broken symlink or a loop masks and applies nothing; ``base_cmp`` sorts
+  all files by ``strcmp`` of the file name, whatever their directory; later assignments win.
+  /etc/sysctl.conf is NOT read (systemd commit 04bf3c1a, first in v207: "should be symlinked
+  from /etc/sysctl.d/99-sysctl.conf"); it counts only through that symlink, shipped by
+  Debian's systemd package (pexip/os-systemd tag debian/252.22-1_deb12u1, commit 83717d8a,
+  debian/systemd.links: ``/etc/sysctl.conf /etc/sysctl.d/99-sysctl.conf``; on a Debian 12
+  install: systemd 252.38-1~deb12u1 owns /etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf, procps
+  2:4.0.2-3 owns /etc/sysctl.conf) and by Fedora's systemd.spec (``ln -s ../sysctl.conf
+  %{buildroot}/etc/sysctl.d/99-sysctl.conf``), from which EL8/EL9's spec derives (a RHEL spec
+  was not checked; the tree decides anyway). Without the symlink, /etc/sysctl.conf does not
+  count at boot. Debian's /etc/init.d/procps (``sysctl
+  --system``) never runs under systemd: the same debian/systemd.links aliases procps.service to
+  systemd-sysctl.service.
+
+``systemd-sysctl-el7`` - EL7: systemd 219 plus Red Hat's patch "sysctl: bring back
+  /etc/sysctl.conf" (redhat-plumbers/systemd-rhel7 commit d2d5f303e9062eff40a0a78ffa7dae0a3e9412e0,
+  src/sysctl/sysctl.c: ``parse_file(sysctl_options, "/etc/sysctl.conf", true)`` after the
+  sysctl.d files; CentOS-virt7/systemd 0003-sysctl-bring-back-etc-sysctl.conf.patch in
+  219-9): /etc/sysctl.conf is applied LAST, with or without the 99-sysctl.conf symlink (which
+  EL7's initscripts ships: fedora-sysv/initscripts rhel7-branch, 9.49.x, commit 34310f34,
+  Makefile). systemd 219's src/shared/conf-files.c ``files_add`` takes names by
+  ``dirent_is_file_with_suffix`` (d_type regular, symlink or unknown): a real directory named
+  ``*.conf`` is skipped and masks nothing (except on a filesystem without d_type, e.g. XFS with
+  ftype=0, not modelled); everything else is as in systemd-sysctl.
+
+``procps-sysctl-system`` - no systemd: Debian/Ubuntu with sysvinit (/etc/init.d/procps runs
+  ``sysctl --system``, procps 2:4.0.2-3), other non-systemd inits. procps-ng tags v3.3.17 and
+  v4.0.2 (warmchang/procps mirror), sysctl.c / src/sysctl.c ``PreloadSystem``: ``*.conf``
+  (dot-files too) from /etc, /run, /usr/local/lib, /usr/lib, /lib ``/sysctl.d``, the first
+  directory holding a name wins, sorted by ``strcmp`` of the name, then /etc/sysctl.conf LAST if
+  ``stat`` finds a regular file. (Before 3.3.17, commit 5da3024e, /run came before /etc.)
+
+When /etc/sysctl.conf comes last, a 99-sysctl.conf symlink to it applies the same lines again
+earlier; that earlier pass cannot decide any value, so it is left out of the order.
+
+Which model (``choose_order``, pure): /etc/os-release (ID, VERSION_ID, ID_LIKE) or, where it
+is absent (EL5/EL6), /etc/redhat-release; systemd is the boot init when /run/systemd/system
+exists (systemd is PID 1 now) or /sbin/init resolves to .../systemd; when the tree has neither
+an /sbin/init nor /run/systemd, an installed systemd-sysctl binary decides; a tree showing
+nothing is assumed to boot systemd-sysctl (every supported release but EL6 does).
+
+Symlinks are followed inside ``root`` (an absolute target such as Debian's /sbin/init ->
+/lib/systemd/systemd stays in the fake root). File names are handled as bytes: non-UTF-8 names
+sort as the C tools sort them and are reported with U+FFFD in place of the undecodable bytes.
+Pure functions over paths and text, plus readers taking ``root``. Python 2.7 / 3.6+.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import errno
 import os
+import re
+import stat
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import host_path, read_text
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError, host_path, read_text
 
 SYSCTL_DIRS = ('/etc/sysctl.d', '/run/sysctl.d', '/usr/local/lib/sysctl.d', '/usr/lib/sysctl.d', '/lib/sysctl.d')
 SYSCTL_CONF = '/etc/sysctl.conf'
 
+EL6_INITSCRIPTS = 'el6-initscripts'
+SYSTEMD_SYSCTL = 'systemd-sysctl'
+SYSTEMD_SYSCTL_EL7 = 'systemd-sysctl-el7'
+PROCPS_SYSCTL_SYSTEM = 'procps-sysctl-system'
+
+# The rules of each model, as data (see the module docstring for the source of each).
+#   dirs            directories read, earliest first (the first one holding a name wins)
+#   suffix          the name must end with it (None: any name)
+#   skip_dotfiles   names starting with '.' are not read
+#   ignored         name endings skipped (initscripts' is_ignored_file)
+#   masking         a name taken in an earlier directory hides it in later ones
+#   dirs_take_name  a real directory named like a file takes (masks) the name
+#   sysctl_conf     /etc/sysctl.conf applied natively: 'first', 'last' or None
+ORDERS = {
+    EL6_INITSCRIPTS: {'dirs': ('/etc/sysctl.d',), 'suffix': None, 'skip_dotfiles': True,
+                      'ignored': (b'~', b'.bak', b'.orig', b'.rpmnew', b'.rpmorig', b'.rpmsave'),
+                      'masking': False, 'dirs_take_name': False, 'sysctl_conf': 'first'},
+    SYSTEMD_SYSCTL: {'dirs': SYSCTL_DIRS, 'suffix': b'.conf', 'skip_dotfiles': True, 'ignored': (),
+                     'masking': True, 'dirs_take_name': True, 'sysctl_conf': None},
+    SYSTEMD_SYSCTL_EL7: {'dirs': SYSCTL_DIRS, 'suffix': b'.conf', 'skip_dotfiles': True, 'ignored': (),
+                         'masking': True, 'dirs_take_name': False, 'sysctl_conf': 'last'},
+    PROCPS_SYSCTL_SYSTEM: {'dirs': SYSCTL_DIRS, 'suffix': b'.conf', 'skip_dotfiles': False, 'ignored': (),
+                           'masking': True, 'dirs_take_name': True, 'sysctl_conf': 'last'},
+}
+# Assignments from facts of an older release carry no model: read them as that release did
+# (systemd's directories and masking, /etc/sysctl.conf last).
+_LEGACY = dict(ORDERS[SYSTEMD_SYSCTL], sysctl_conf='last')
+
+# os-release IDs of Red Hat Enterprise Linux and its rebuilds (VERSION_ID is the EL release).
+EL_IDS = ('rhel', 'centos', 'rocky', 'almalinux', 'ol', 'scientific', 'cloudlinux', 'eurolinux', 'virtuozzo')
+_SYMLINK_HOPS = 40  # Linux's MAXSYMLINKS: more than this is ELOOP
+
+
+def _rules(sysctl_order):
+    if sysctl_order is None:
+        return _LEGACY
+    try:
+        return ORDERS[sysctl_order]
+    except KeyError:
+        raise ValueError('unknown sysctl order %r (one of %s)' % (sysctl_order, ', '.join(sorted(ORDERS))))
+
+
+# --- names as the C tools see them: bytes ---------------------------------------------------
+
+def _to_bytes(path):
+    if isinstance(path, bytes):
+        return path
+    if str is bytes:
+        return path.encode('utf-8')  # Python 2 unicode
+    return os.fsencode(path)  # novermin: Python 3 only, Python 2 took the branch above
+
+
+def _to_native(data):
+    """Bytes from os.listdir -> the native str path type (Python 3: surrogateescape, round-trips)."""
+    if str is bytes or not isinstance(data, bytes):
+        return data
+    return os.fsdecode(data)  # novermin: Python 3 only, Python 2 returned above
+
+
+def display_path(path):
+    """``path`` as clean text for facts and messages: undecodable bytes become U+FFFD."""
+    data = _to_bytes(path)
+    try:
+        text = data.decode('utf-8')
+    except UnicodeDecodeError:
+        return data.decode('utf-8', 'replace')
+    return data if str is bytes else text  # Python 2: keep the native str when it is valid UTF-8
+
+
+# --- pure parsing ---------------------------------------------------------------------------
 
 def normalize_key(key):
     """'net/ipv4/ip_forward' and ' vm.min_free_kbytes ' -> dotted form; a leading '-' (ignore errors) goes."""
@@ -50,119 +187,387 @@ def parse_conf(text):
     return out
 
 
-def order_files(candidates):
-    """Application order of sysctl files (pure).
+def _release_major(text):
+    match = re.match(r'[ \t]*([0-9]+)', text or '')
+    return int(match.group(1)) if match else None
 
-    ``candidates``: {directory: [file names]} for SYSCTL_DIRS, plus whether /etc/sysctl.conf
-    exists and what each path resolves to are handled by the caller. Returns host paths.
+
+def parse_os_release(text):
+    """/etc/os-release -> {KEY: value} (quotes removed)."""
+    out = {}
+    for line in (text or '').splitlines():
+        line = line.strip()
+        if not line or line.startswith('#') or '=' not in line:
+            continue
+        key, value = line.split('=', 1)
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in '"\'':
+            value = value[1:-1]
+        out[key.strip()] = value
+    return out
+
+
+def el_major(facts):
+    """The Enterprise Linux release of a host (6, 7, ...) or None for any other distribution."""
+    os_id = facts.get('os_id')
+    if os_id:
+        like = facts.get('os_like') or []
+        # Amazon Linux 2 says ID_LIKE="centos rhel fedora" with VERSION_ID="2": not EL2.
+        if os_id in EL_IDS or ('rhel' in like and os_id not in ('amzn', 'fedora')):
+            return _release_major(facts.get('version_id'))
+        return None
+    match = re.search(r'release[ \t]+([0-9]+)', facts.get('redhat_release') or '')
+    return int(match.group(1)) if match else None
+
+
+def choose_order(facts):
+    """The boot-time precedence model for a host's facts (pure).
+
+    ``facts`` as ``read_platform`` returns them. Returns {'sysctl_order': name, 'reason': text}.
     """
+    el = el_major(facts)
+    name = facts.get('pretty_name') or facts.get('os_id') or 'this host'
+    if el is not None and el <= 6:
+        return {'sysctl_order': EL6_INITSCRIPTS,
+                'reason': '%s: initscripts apply_sysctl (/etc/sysctl.conf first, then /etc/sysctl.d/*)' % name}
+    init = facts.get('init')
+    if facts.get('systemd_booted'):
+        evidence = 'systemd is PID 1 (/run/systemd/system)'
+    elif init and os.path.basename(init) == 'systemd':
+        evidence = 'systemd is the init (/sbin/init -> %s)' % init
+    elif init is None and facts.get('systemd_sysctl'):
+        evidence = 'systemd-sysctl is installed (no /sbin/init in the tree)'
+    elif init is not None:
+        return {'sysctl_order': PROCPS_SYSCTL_SYSTEM,
+                'reason': '%s: the init is not systemd (/sbin/init -> %s): sysctl --system' % (name, init)}
+    else:
+        return {'sysctl_order': SYSTEMD_SYSCTL,
+                'reason': '%s: no init found in the tree; systemd-sysctl assumed' % name}
+    if el == 7:
+        return {'sysctl_order': SYSTEMD_SYSCTL_EL7,
+                'reason': '%s: %s; RHEL 7 systemd-sysctl applies /etc/sysctl.conf last' % (name, evidence)}
+    return {'sysctl_order': SYSTEMD_SYSCTL, 'reason': '%s: %s' % (name, evidence)}
+
+
+def _eligible(rules, name):
+    """Would the model's tool consider a file of this name (bytes)?"""
+    if not name or name in (b'.', b'..'):
+        return False
+    if rules['skip_dotfiles'] and name.startswith(b'.'):
+        return False
+    if rules['suffix'] is not None and not name.endswith(rules['suffix']):
+        return False
+    return not any(name.endswith(ending) for ending in rules['ignored'])
+
+
+def _split(path):
+    directory, _sep, name = path.rpartition('/')
+    return directory, name
+
+
+def _order_key(rules, path):
+    """Where ``path`` sorts in the model's application order; None if the tool never reads it."""
+    if path == SYSCTL_CONF:
+        return {'first': (0, b''), 'last': (2, b'')}.get(rules['sysctl_conf'])
+    directory, name = _split(path)
+    name = _to_bytes(name)
+    if directory not in rules['dirs'] or not _eligible(rules, name):
+        return None
+    return (1, name)
+
+
+def dropin_is_read(dropin, sysctl_order):
+    """Does the model's boot-time tool read ``dropin`` at all (by its directory and name)?"""
+    return _order_key(_rules(sysctl_order), dropin) is not None
+
+
+def _entry(directory, raw):
+    if isinstance(raw, dict):
+        entry = dict(raw)
+        entry.setdefault('kind', 'file')
+        entry.setdefault('link', False)
+        entry.setdefault('target', directory + '/' + entry['name'])
+        return entry
+    return {'name': raw, 'kind': 'file', 'link': False, 'target': directory + '/' + raw}
+
+
+def order_files(candidates, sysctl_order=None):
+    """Application order of sysctl files under a model (pure). Returns host paths.
+
+    ``candidates``: {directory: [entry]} where an entry is a file name (a regular file) or
+    {'name', 'kind', 'link', 'target'}: ``kind`` of what the name resolves to ('file', 'dir',
+    'missing' for a broken symlink, 'loop', 'other' for /dev/null and the like), ``link`` if
+    the name itself is a symlink, ``target`` the host path it resolves to. The optional key
+    SYSCTL_CONF holds /etc/sysctl.conf's entry ({'kind', 'target'}).
+    Only names resolving to regular files are applied; the others may still mask (see ORDERS).
+    """
+    rules = _rules(sysctl_order)
     chosen = {}
-    for directory in SYSCTL_DIRS:
-        for name in candidates.get(directory, []):
-            if name.endswith('.conf') and name not in chosen:
-                chosen[name] = directory + '/' + name
-    return [chosen[name] for name in sorted(chosen)]
+    for directory in rules['dirs']:
+        for raw in candidates.get(directory, ()):
+            entry = _entry(directory, raw)
+            key = _to_bytes(entry['name'])
+            if not _eligible(rules, key) or key in chosen:
+                continue
+            if entry['kind'] == 'dir' and not entry['link'] and not rules['dirs_take_name']:
+                continue
+            if rules['masking'] or entry['kind'] == 'file':
+                chosen[key] = (directory + '/' + entry['name'], entry)
+    ordered = [(path, entry) for _key, (path, entry) in sorted(chosen.items()) if entry['kind'] == 'file']
+    conf = candidates.get(SYSCTL_CONF)
+    conf = _entry('/etc', dict(conf, name='sysctl.conf')) if conf else None
+    if rules['sysctl_conf'] and conf and conf['kind'] == 'file':
+        if rules['sysctl_conf'] == 'first':
+            ordered.insert(0, (SYSCTL_CONF, conf))
+        else:
+            # Applied again at the end, so an earlier pass of the same file (the 99-sysctl.conf
+            # symlink) cannot decide any value.
+            ordered = [(path, entry) for path, entry in ordered if entry['target'] != conf['target']]
+            ordered.append((SYSCTL_CONF, conf))
+    return [path for path, _entry_ in ordered]
 
 
-def sort_position(path, ordered):
-    """Where a (maybe not yet existing) drop-in ``path`` falls among ``ordered`` paths.
+def sort_position(path, ordered, sysctl_order=None):
+    """Where a (maybe not yet existing) file ``path`` falls among ``ordered`` paths.
 
-    Returns the index it would take; files at that index and after are applied after it.
-    /etc/sysctl.conf always stays last.
+    Returns the index it would take (files from that index on are applied after it), or None
+    when the model's tool never reads ``path``.
     """
-    name = os.path.basename(path)
+    rules = _rules(sysctl_order)
+    key = _order_key(rules, path)
+    if key is None:
+        return None
     for index, other in enumerate(ordered):
-        if other == SYSCTL_CONF:
-            return index
-        if os.path.basename(other) > name:
+        other_key = _order_key(rules, other)
+        if other_key is not None and other_key > key:
             return index
     return len(ordered)
 
 
-def list_files(root):
-    """The sysctl files of a host, in application order (host paths)."""
-    candidates = {}
-    seen_real = set()
-    for directory in SYSCTL_DIRS:
-        full = host_path(root, directory)
-        real = os.path.realpath(full)
-        # /lib is a symlink to /usr/lib on merged-/usr systems: do not read a directory twice.
-        if real in seen_real or not os.path.isdir(full):
-            continue
-        seen_real.add(real)
-        candidates[directory] = sorted(os.listdir(full))
-    ordered = order_files(candidates)
-    conf = host_path(root, SYSCTL_CONF)
-    if os.path.isfile(conf):
-        real_conf = os.path.realpath(conf)
-        if not any(os.path.realpath(host_path(root, path)) == real_conf for path in ordered):
-            ordered.append(SYSCTL_CONF)
-    return ordered
-
-
-def assignments(root, keys, ordered=None, overlay=None):
-    """Every assignment of ``keys`` at boot, in order: {key: [{'file', 'line', 'value'}]}.
-
-    ``overlay`` ({host path: text}) replaces or adds files, to ask "what if this drop-in held X".
-    """
-    if ordered is None:
-        ordered = list_files(root)
-    overlay = overlay or {}
-    ordered = list(ordered)
-    for path in overlay:
-        if path not in ordered:
-            ordered.insert(sort_position(path, ordered), path)
-    wanted = set(keys)
-    out = dict((key, []) for key in keys)
-    for path in ordered:
-        text = overlay[path] if path in overlay else read_text(root, path)
-        if text is None:
-            continue
-        real = real_path(root, path)
-        for number, key, value in parse_conf(text):
-            if key in wanted:
-                out[key].append({'file': path, 'real_file': real, 'line': number, 'value': value})
-    return out
-
-
-def real_path(root, path):
-    """The host path a (maybe symlinked) file resolves to, e.g. 99-sysctl.conf -> /etc/sysctl.conf."""
-    base = os.path.realpath(root or '/')
-    full = os.path.realpath(host_path(root, path))
-    if base != '/' and full.startswith(base + os.sep):
-        return full[len(base):]
-    return full
-
-
-def boot_values(root, keys, overlay=None):
-    """Per key: the value it gets at boot (None if no file sets it), from where, and every assignment."""
-    found = assignments(root, keys, overlay=overlay)
-    out = {}
-    for key in keys:
-        entries = found[key]
-        last = entries[-1] if entries else None
-        out[key] = {'value': last['value'] if last else None, 'file': last['file'] if last else None,
-                    'line': last['line'] if last else None, 'assignments': entries}
-    return out
-
-
 def overriding(entries, dropin):
-    """Assignments applied after ``dropin``'s (they win at boot), given one key's ``entries``."""
+    """Assignments applied after ``dropin``'s (they win at boot), given one key's ``entries``.
+
+    The entries carry the model they were ordered by (``sysctl_order``). When ``dropin`` does
+    not set the key yet, its place is worked out by that model; a drop-in the tool never reads,
+    or one masked by a same-named file in an earlier directory, is overridden by every entry.
+    """
     after = False
     out = []
     for entry in entries:
-        if entry['file'] == dropin:
+        if dropin in (entry['file'], entry.get('real_file')):
             after = True
             out = []
             continue
         if after:
             out.append(entry)
-    if not after:  # the drop-in does not set the key yet: work out where it would sort
-        ordered = []
-        for entry in entries:
-            if entry['file'] not in ordered:
-                ordered.append(entry['file'])
-        position = sort_position(dropin, ordered)
-        later = set(ordered[position:])
-        out = [entry for entry in entries if entry['file'] in later]
+    if after:
+        return out
+    order = None
+    for entry in entries:
+        order = entry.get('sysctl_order') or order
+    rules = _rules(order)
+    key = _order_key(rules, dropin)
+    if key is None:
+        return list(entries)
+    dropin_dir, dropin_name = _split(dropin)
+    later = set()
+    for entry in entries:
+        directory, name = _split(entry['file'])
+        if (rules['masking'] and dropin != SYSCTL_CONF and name == dropin_name and directory != dropin_dir
+                and directory in rules['dirs']):
+            if rules['dirs'].index(directory) < rules['dirs'].index(dropin_dir):
+                return list(entries)  # the drop-in would be masked: never applied
+            continue  # the drop-in would mask this file
+        other_key = _order_key(rules, entry['file'])
+        if other_key is not None and other_key > key:
+            later.add(entry['file'])
+    return [entry for entry in entries if entry['file'] in later]
+
+
+# --- readers (root) -------------------------------------------------------------------------
+
+def _resolve(root, path):
+    """Follow the symlinks of host ``path`` inside ``root``: (resolved host path, problem).
+
+    An absolute link target is taken relative to ``root``, as it would be on that host.
+    ``problem`` is None, 'missing' (a component does not exist) or 'loop' (too many links).
+    """
+    parts = [part for part in path.split('/') if part]
+    done = []
+    hops = 0
+    while parts:
+        part = parts.pop(0)
+        if part == '.':
+            continue
+        if part == '..':
+            if done:
+                done.pop()
+            continue
+        current = '/' + '/'.join(done + [part])
+        try:
+            target = os.readlink(host_path(root, current))
+        except OSError as exc:
+            if exc.errno == errno.EINVAL:  # exists and is not a symlink
+                done.append(part)
+                continue
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                return '/' + '/'.join(done + [part] + parts), 'missing'
+            raise HostReadError('cannot read %s: %s' % (display_path(current), exc.strerror or exc))
+        hops += 1
+        if hops > _SYMLINK_HOPS:
+            return current, 'loop'
+        if target.startswith('/'):
+            done = []
+        parts = [item for item in target.split('/') if item] + parts
+    return '/' + '/'.join(done), None
+
+
+def real_path(root, path):
+    """The host path a (maybe symlinked) file resolves to, e.g. 99-sysctl.conf -> /etc/sysctl.conf."""
+    return _resolve(root, path)[0]
+
+
+def inspect(root, path):
+    """What host ``path`` is: {'kind', 'link', 'target'} (see ``order_files``), or None if absent."""
+    parent, name = _split(path)
+    parent, problem = _resolve(root, parent or '/')
+    link = not problem and os.path.islink(host_path(root, parent.rstrip('/') + '/' + name))
+    target, problem = _resolve(root, path)
+    if problem:
+        return {'kind': problem, 'link': link, 'target': target} if link else None
+    try:
+        mode = os.stat(host_path(root, target)).st_mode
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        return {'kind': 'other', 'link': link, 'target': target}
+    kind = 'file' if stat.S_ISREG(mode) else 'dir' if stat.S_ISDIR(mode) else 'other'
+    return {'kind': kind, 'link': link, 'target': target}
+
+
+def _listdir(root, path):
+    try:
+        return sorted(os.listdir(_to_bytes(host_path(root, path))))
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return []
+        raise HostReadError('cannot list %s: %s' % (display_path(path), exc.strerror or exc))
+
+
+def read_candidates(root, sysctl_order):
+    """The entries ``order_files`` needs, read from the host tree for one model."""
+    rules = _rules(sysctl_order)
+    candidates = {}
+    seen = set()
+    for directory in rules['dirs']:
+        where = inspect(root, directory)
+        # /lib is a symlink to /usr/lib on merged-/usr systems: do not read a directory twice.
+        if where is None or where['kind'] != 'dir' or where['target'] in seen:
+            continue
+        seen.add(where['target'])
+        entries = []
+        for raw in _listdir(root, where['target']):
+            name = _to_native(raw)
+            entry = inspect(root, directory + '/' + name)
+            if entry is not None:
+                entry['name'] = name
+                entries.append(entry)
+        candidates[directory] = entries
+    conf = inspect(root, SYSCTL_CONF)
+    if conf is not None:
+        candidates[SYSCTL_CONF] = conf
+    return candidates
+
+
+def _read(root, path):
+    entry = inspect(root, path)
+    return read_text(root, entry['target']) if entry is not None and entry['kind'] == 'file' else None
+
+
+def read_platform(root):
+    """The facts ``choose_order`` decides from, read from the host tree."""
+    release = parse_os_release(_read(root, '/etc/os-release') or _read(root, '/usr/lib/os-release'))
+    init = inspect(root, '/sbin/init')  # a dangling link still says which init boots
+    sysctl_binary = [path for path in ('/usr/lib/systemd/systemd-sysctl', '/lib/systemd/systemd-sysctl')
+                     if (inspect(root, path) or {}).get('kind') == 'file']
+    redhat = _read(root, '/etc/redhat-release') if not release else None
+    return {
+        'os_id': release.get('ID', '').lower() or None,
+        'os_like': release.get('ID_LIKE', '').lower().split(),
+        'version_id': release.get('VERSION_ID') or None,
+        'pretty_name': release.get('PRETTY_NAME') or (redhat or '').strip() or None,
+        'redhat_release': redhat,
+        'systemd_booted': (inspect(root, '/run/systemd/system') or {}).get('kind') == 'dir',
+        'init': init['target'] if init is not None and init['kind'] in ('file', 'missing') else None,
+        'systemd_sysctl': bool(sysctl_binary),
+    }
+
+
+def boot_order(root):
+    """The model this host boots with: {'sysctl_order', 'reason'}."""
+    return choose_order(read_platform(root))
+
+
+def list_files(root, sysctl_order=None):
+    """The sysctl files of a host, in the order its boot applies them (host paths)."""
+    if sysctl_order is None:
+        sysctl_order = boot_order(root)['sysctl_order']
+    return order_files(read_candidates(root, sysctl_order), sysctl_order)
+
+
+def assignments(root, keys, ordered=None, overlay=None, sysctl_order=None):
+    """Every assignment of ``keys`` at boot, in order: {key: [{'file', 'real_file', 'line', 'value', 'sysctl_order'}]}.
+
+    ``overlay`` ({host path: text}) replaces or adds files, to ask "what if this drop-in held X";
+    an added file takes its place (and masks, or is masked) as the model says, and one the
+    model's tool never reads changes nothing.
+    """
+    if sysctl_order is None:
+        sysctl_order = boot_order(root)['sysctl_order']
+    overlay = overlay or {}
+    if ordered is None:
+        candidates = read_candidates(root, sysctl_order)
+        for path in overlay:
+            if path == SYSCTL_CONF:
+                candidates[SYSCTL_CONF] = {'kind': 'file', 'link': False, 'target': path}
+                continue
+            directory, name = _split(path)
+            listed = [entry for entry in candidates.get(directory, []) if entry['name'] != name]
+            candidates[directory] = listed + [{'name': name, 'kind': 'file', 'link': False, 'target': path}]
+        ordered = order_files(candidates, sysctl_order)
+    else:
+        ordered = list(ordered)
+        for path in overlay:
+            position = sort_position(path, ordered, sysctl_order)
+            if path not in ordered and position is not None:
+                ordered.insert(position, path)
+    wanted = set(keys)
+    out = dict((key, []) for key in keys)
+    for path in ordered:
+        if path in overlay:
+            text, real = overlay[path], path
+        else:
+            real = real_path(root, path)
+            text = read_text(root, real)
+        if text is None:
+            continue
+        for number, key, value in parse_conf(text):
+            if key in wanted:
+                out[key].append({'file': display_path(path), 'real_file': display_path(real), 'line': number,
+                                 'value': value, 'sysctl_order': sysctl_order})
+    return out
+
+
+def boot_values(root, keys, overlay=None):
+    """Per key: the value it gets at boot (None if no file sets it), from where, every assignment,
+    and the precedence model used (``sysctl_order``)."""
+    sysctl_order = boot_order(root)['sysctl_order']
+    found = assignments(root, keys, overlay=overlay, sysctl_order=sysctl_order)
+    out = {}
+    for key in keys:
+        entries = found[key]
+        last = entries[-1] if entries else None
+        out[key] = {'value': last['value'] if last else None, 'file': last['file'] if last else None,
+                    'line': last['line'] if last else None, 'assignments': entries,
+                    'sysctl_order': sysctl_order}
     return out
