@@ -26,8 +26,11 @@ description:
     C(vm.watermark_boost_factor) (5.0+), C(vm.extra_free_kbytes) (some vendor kernels) and
     C(vm.lowmem_reserve_ratio) where the running kernel has them (null otherwise); the kernel's
     own default C(min_free_kbytes) for this much lowmem.
-  - The value each watermark sysctl gets at boot, across every sysctl.d file and
-    C(/etc/sysctl.conf) in the order systemd-sysctl and C(sysctl --system) apply them.
+  - The value each watermark sysctl gets at boot, across every sysctl file in the order this
+    host's boot applies them - systemd-sysctl (C(/etc/sysctl.conf) only through the
+    C(99-sysctl.conf) link), EL7's systemd (C(/etc/sysctl.conf) last), CentOS/RHEL 6 initscripts
+    (C(/etc/sysctl.conf) first, then every file in C(/etc/sysctl.d)) or C(sysctl --system) without
+    systemd (see RV(ansible_facts.fleetfix_memory.boot_values)).
   - Events of "page allocation failure" from the kernel log, grouped by order, gfp mask and process.
   - Only reads. Safe under C(--check).
 author:
@@ -183,7 +186,9 @@ ansible_facts:
           type: int
         boot_values:
           description: Per watermark sysctl, the value it gets at boot, the file and line that set it,
-            and every assignment in order.
+            every assignment in order, and C(sysctl_order), the precedence model of this host -
+            C(systemd-sysctl), C(systemd-sysctl-el7), C(el6-initscripts) or C(procps-sysctl-system).
+            The model is read off the host (os-release or redhat-release, and whether systemd is init).
           type: dict
         allocation_failures:
           description: '"page allocation failure" events grouped by order, mode and process, with
