@@ -1,39 +1,73 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) fleetfix.kernel contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Can this kernel run Docker? In the spirit of moby's contrib/check-config.sh (seed story 6).
+"""Can this kernel run Docker? moby's contrib/check-config.sh, option for option (seed story 6).
 
-Two profiles, each the option lists of check-config.sh at one time (read, not copied):
-- ``legacy``: mid-2015 (Docker 1.7), when CentOS 6 was still supported - MACVLAN among the
-  necessary options, the devicemapper storage driver (BLK_DEV_DM, DM_THIN_PROVISIONING) and
-  aufs; plus the EL kernel minimum of that time (2.6.32-431 on EL6, 3.10 elsewhere) and EL7's
-  user_namespace.enable=1 boot option.
-- ``current``: today's script with its kernel-version conditions (DEVPTS_MULTIPLE_INSTANCES
-  before 4.8, NF_NAT_IPV4 up to 5.1, NF_NAT_NEEDED up to 5.2, CGROUP_BPF from 4.15,
-  MEMCG_SWAP_ENABLED up to 5.8, ...), cgroup v1/v2, and kernel.keys.root_maxkeys.
+Two profiles, each the option lists of check-config.sh at one commit of moby/moby (read, not
+copied; ``tests/oracle/docker_check_config.py`` runs the scripts themselves on real Debian
+kernel configs and ``tests/unit/plugins/module_utils/test_docker_oracle.py`` wants the same
+answers from ``evaluate``, option by option):
 
-Each option is ``enabled`` (=y), ``module`` (=m) or ``missing``, exactly as check-config.sh
-reports it. Verdicts per category: the generally necessary options fail when one is
-missing; optional ones and network drivers only warn; the storage category fails only when
-no storage driver is usable. Pure functions; the host checks come in as data.
+- ``legacy``: the script as tagged for Docker v1.7.0 (0baf60984522, 2015-06-17; the script
+  last changed in 6cc4cf7c0cc8, "Add BRIDGE_NETFILTER"), when CentOS 6 was still supported. It
+  has no kernel-version conditions and lists, under each storage driver, the ext4 options the
+  driver's backing filesystem wants (aufs, devicemapper, overlay), as it printed them. Added
+  here (not in the script): the EL kernel minimum of that time (2.6.32-431 on EL6, 3.10
+  elsewhere) and EL7's user_namespace.enable=1 boot option.
+- ``current``: the script on moby master at b985e2313a86 (2026-08-23; the script last changed
+  in a4c5b2be6f69, 2026-06-07), every kernel-version condition as the script writes it
+  (DEVPTS_MULTIPLE_INSTANCES below 4.8, NF_NAT_IPV4 up to 5.1, NF_NAT_NEEDED up to 5.2,
+  CGROUP_BPF from 4.15, MEMCG_SWAP and MEMCG_SWAP_ENABLED below 5.8, MEMCG_KMEM up to 4.5,
+  RESOURCE_COUNTERS up to 3.18, NETPRIO_CGROUP up to 3.13 and CGROUP_NET_PRIO after it,
+  IOSCHED_CFQ and CFQ_GROUP_IOSCHED below 5.0, INET_XFRM_MODE_TRANSPORT up to 5.3), its
+  LEGACY_VSYSCALL report, and kernel.keys.root_maxkeys.
+
+The one deliberate difference: the script tests the running kernel's ``uname -r``; here the
+conditions are tested against the release the config belongs to, so a kernel installed but not
+yet booted is checked as itself. Only major.minor count, as in the script; a release that does
+not start with a version takes no conditional option (each of the script's tests fails on it).
+
+cgroup v2 as the script handles it: the current script checks CGROUP_CPUACCT, CGROUP_DEVICE,
+CGROUP_FREEZER, CPUSETS, MEMCG (necessary) and CGROUP_PIDS, CGROUP_HUGETLB (optional) whatever
+the hierarchy; the hierarchy itself is a host check (cgroup2 and its controllers, or a v1
+mount). The v1.7.0 script knew only cgroup v1 mounts: on a cgroup2-only host its hierarchy check
+fails.
+
+Each option is ``enabled`` (=y), ``module`` (=m) or ``missing``, as check-config.sh reports it,
+and ``ok`` when the script prints it as good (green): every option but a missing one, and of the
+LEGACY_VSYSCALL report only EMULATE (NATIVE and NONE are printed as warnings). Verdicts per
+category: the generally necessary options fail when one is missing (the current script's exit
+status); optional ones and network drivers warn (the script prints, but does not fail on them);
+the storage category fails only when no storage driver is usable - the script's own stated rule
+("only fail if no storage drivers available"), which its storage checks never enforce, as they
+run in a pipeline and so cannot set its exit status. Pure functions; the host checks come in as
+data.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import re
-
+from ansible_collections.fleetfix.kernel.plugins.module_utils import kernel_release
 from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
 
 PROFILES = ('legacy', 'current')
 STORY = 'docker_kernel'
+# Where each profile's lists come from: moby/moby, contrib/check-config.sh at this commit.
+REFERENCES = {
+    'legacy': 'moby/moby@0baf60984522744eed290348f33f396c046b2f3a (v1.7.0):contrib/check-config.sh',
+    'current': 'moby/moby@b985e2313a8676e18072b442911fc8f64f17d440 (master, 2026-08-23):contrib/check-config.sh',
+}
 
-
-def kernel_tuple(release):
-    match = re.match(r'^(\d+)\.(\d+)(?:\.(\d+))?(?:-(\d+))?', release or '')
-    if not match:
-        return (0, 0, 0, 0)
-    return tuple(int(match.group(i) or 0) for i in range(1, 5))
+# The current script's LEGACY_VSYSCALL report: the first of these the config sets, whether the
+# script prints it as good, and its note. Kernels before 4.4 have none of them (nothing printed).
+_VSYSCALL_REPORT = (
+    ('LEGACY_VSYSCALL_NATIVE', False, 'dangerous: provides an ASLR-bypassing target with usable ROP gadgets'),
+    ('LEGACY_VSYSCALL_EMULATE', True, None),
+    ('LEGACY_VSYSCALL_NONE', False, 'containers using eglibc <= 2.13 will not work; use LEGACY_VSYSCALL_EMULATE '
+     'or boot with vsyscall=emulate'),
+)
+# Stands in an option list for the LEGACY_VSYSCALL report, which is one line or none.
+_VSYSCALL = object()
 
 
 def option_status(config, name):
@@ -49,13 +83,36 @@ def is_set(config, name):
     return config.get(name) in ('y', 'm')
 
 
-def _legacy_lists(config, kver, host):
-    necessary = ['NAMESPACES', 'NET_NS', 'PID_NS', 'IPC_NS', 'UTS_NS', 'DEVPTS_MULTIPLE_INSTANCES',
-                 'CGROUPS', 'CGROUP_CPUACCT', 'CGROUP_DEVICE', 'CGROUP_FREEZER', 'CGROUP_SCHED',
-                 'MACVLAN', 'VETH', 'BRIDGE', 'NF_NAT_IPV4', 'IP_NF_FILTER', 'IP_NF_TARGET_MASQUERADE',
-                 'NETFILTER_XT_MATCH_ADDRTYPE', 'NETFILTER_XT_MATCH_CONNTRACK', 'NF_NAT', 'NF_NAT_NEEDED',
+class _Version(object):
+    """The script's kernel-version tests on major.minor of one release: each is false for a
+    release that does not start with a version, as the script's ``[ ... -lt ... ]`` are."""
+
+    def __init__(self, release):
+        numeric = kernel_release.base_version(release)
+        self.major_minor = tuple(numeric[:2]) if numeric else None
+
+    def below(self, version):
+        return self.major_minor is not None and self.major_minor < version
+
+    def up_to(self, version):
+        return self.major_minor is not None and self.major_minor <= version
+
+    def from_(self, version):
+        return self.major_minor is not None and self.major_minor >= version
+
+
+def _legacy_lists(config, release):
+    """check-config.sh of v1.7.0: no kernel-version conditions, no network drivers."""
+    necessary = ['NAMESPACES', 'NET_NS', 'PID_NS', 'IPC_NS', 'UTS_NS',
+                 'DEVPTS_MULTIPLE_INSTANCES',
+                 'CGROUPS', 'CGROUP_CPUACCT', 'CGROUP_DEVICE', 'CGROUP_FREEZER', 'CGROUP_SCHED', 'CPUSETS',
+                 'MACVLAN', 'VETH', 'BRIDGE', 'BRIDGE_NETFILTER',
+                 'NF_NAT_IPV4', 'IP_NF_FILTER', 'IP_NF_TARGET_MASQUERADE',
+                 'NETFILTER_XT_MATCH_ADDRTYPE', 'NETFILTER_XT_MATCH_CONNTRACK',
+                 'NF_NAT', 'NF_NAT_NEEDED',
                  'POSIX_MQUEUE']
-    optional = ['MEMCG_SWAP', 'RESOURCE_COUNTERS', 'CGROUP_PERF']
+    optional = ['MEMCG_SWAP', 'MEMCG_SWAP_ENABLED',
+                'RESOURCE_COUNTERS', 'BLK_CGROUP', 'IOSCHED_CFQ', 'CGROUP_PERF', 'CFS_BANDWIDTH']
     storage = [
         ('aufs', ['AUFS_FS', 'EXT4_FS_POSIX_ACL', 'EXT4_FS_SECURITY']),
         ('btrfs', ['BTRFS_FS']),
@@ -65,45 +122,50 @@ def _legacy_lists(config, kver, host):
     return necessary, optional, [], storage
 
 
-def _current_lists(config, kver, host):
-    major_minor = kver[:2]
-    necessary = ['NAMESPACES', 'NET_NS', 'PID_NS', 'IPC_NS', 'UTS_NS', 'CGROUPS', 'CGROUP_SCHED', 'KEYS',
-                 'VETH', 'BRIDGE', 'BRIDGE_NETFILTER', 'IP_NF_FILTER', 'IP_NF_MANGLE', 'IP_NF_TARGET_MASQUERADE',
-                 'IP6_NF_FILTER', 'IP6_NF_MANGLE', 'IP6_NF_TARGET_MASQUERADE', 'NETFILTER_XT_MATCH_ADDRTYPE',
-                 'NETFILTER_XT_MATCH_CONNTRACK', 'NETFILTER_XT_MATCH_IPVS', 'NETFILTER_XT_MARK',
-                 'IP_NF_RAW', 'IP_NF_NAT', 'NF_NAT', 'IP6_NF_RAW', 'IP6_NF_NAT', 'POSIX_MQUEUE']
-    if host.get('cgroup_version') != 2:
-        necessary += ['CGROUP_FREEZER', 'CGROUP_DEVICE', 'CPUSETS', 'CGROUP_CPUACCT', 'MEMCG']
-    if major_minor < (4, 8):
+def _current_lists(config, release):
+    """check-config.sh of moby master, in its order; NF_NAT, which it lists twice, once."""
+    version = _Version(release)
+    necessary = ['NAMESPACES', 'NET_NS', 'PID_NS', 'IPC_NS', 'UTS_NS',
+                 'CGROUPS', 'CGROUP_CPUACCT', 'CGROUP_DEVICE', 'CGROUP_FREEZER', 'CGROUP_SCHED', 'CPUSETS', 'MEMCG',
+                 'KEYS',
+                 'VETH', 'BRIDGE', 'BRIDGE_NETFILTER',
+                 'IP_NF_FILTER', 'IP_NF_MANGLE', 'IP_NF_TARGET_MASQUERADE',
+                 'IP6_NF_FILTER', 'IP6_NF_MANGLE', 'IP6_NF_TARGET_MASQUERADE',
+                 'NETFILTER_XT_MATCH_ADDRTYPE', 'NETFILTER_XT_MATCH_CONNTRACK', 'NETFILTER_XT_MATCH_IPVS',
+                 'NETFILTER_XT_MARK',
+                 'IP_NF_RAW', 'IP_NF_NAT', 'NF_NAT',
+                 'IP6_NF_RAW', 'IP6_NF_NAT',
+                 'POSIX_MQUEUE']
+    if version.below((4, 8)):
         necessary.append('DEVPTS_MULTIPLE_INSTANCES')
-    if major_minor <= (5, 1):
+    if version.up_to((5, 1)):
         necessary.append('NF_NAT_IPV4')
-    if major_minor <= (5, 2):
+    if version.up_to((5, 2)):
         necessary.append('NF_NAT_NEEDED')
-    if major_minor >= (4, 15):
-        necessary.append('CGROUP_BPF')
-    optional = ['USER_NS', 'SECCOMP', 'SECCOMP_FILTER']
-    if host.get('cgroup_version') != 2:
-        optional += ['CGROUP_PIDS', 'CGROUP_HUGETLB']
-    optional.append('MEMCG_SWAP')
-    if major_minor <= (5, 8):
-        optional.append('MEMCG_SWAP_ENABLED')
-    if major_minor <= (4, 5):
+    if version.from_((4, 15)):
+        necessary.append('CGROUP_BPF')  # BPF_CGROUP_DEVICE
+    optional = ['USER_NS', 'SECCOMP', 'SECCOMP_FILTER', 'CGROUP_PIDS']
+    if version.below((5, 8)):  # 5.8 removed MEMCG_SWAP_ENABLED and accounts swap by default
+        optional += ['MEMCG_SWAP', 'MEMCG_SWAP_ENABLED']
+    optional.append(_VSYSCALL)
+    if version.up_to((4, 5)):
         optional.append('MEMCG_KMEM')
-    if major_minor <= (3, 18):
+    if version.up_to((3, 18)):
         optional.append('RESOURCE_COUNTERS')
-    if major_minor < (5, 0):
+    if version.below((5, 0)):
         optional += ['IOSCHED_CFQ', 'CFQ_GROUP_IOSCHED']
-    optional += ['BLK_CGROUP', 'BLK_DEV_THROTTLING', 'CGROUP_PERF', 'NET_CLS_CGROUP',
-                 'NETPRIO_CGROUP' if major_minor <= (3, 13) else 'CGROUP_NET_PRIO',
-                 'CFS_BANDWIDTH', 'FAIR_GROUP_SCHED', 'IP_NF_TARGET_REDIRECT', 'IP_VS', 'IP_VS_NFCT',
-                 'IP_VS_PROTO_TCP', 'IP_VS_PROTO_UDP', 'IP_VS_RR', 'SECURITY_SELINUX', 'SECURITY_APPARMOR']
+    optional += ['BLK_CGROUP', 'BLK_DEV_THROTTLING', 'CGROUP_PERF', 'CGROUP_HUGETLB',
+                 'NET_CLS_CGROUP', 'NETPRIO_CGROUP' if version.up_to((3, 13)) else 'CGROUP_NET_PRIO',
+                 'CFS_BANDWIDTH', 'FAIR_GROUP_SCHED', 'IP_NF_TARGET_REDIRECT', 'IP_SCTP',
+                 'IP_VS', 'IP_VS_NFCT', 'IP_VS_PROTO_TCP', 'IP_VS_PROTO_UDP', 'IP_VS_RR',
+                 'SECURITY_SELINUX', 'SECURITY_APPARMOR',
+                 'NFT_CT', 'NFT_FIB_IPV4', 'NFT_FIB_IPV6', 'NFT_FIB', 'NFT_MASQ', 'NFT_NAT', 'NF_TABLES']
     if not is_set(config, 'EXT4_USE_FOR_EXT2'):
         optional += ['EXT3_FS', 'EXT3_FS_XATTR', 'EXT3_FS_POSIX_ACL', 'EXT3_FS_SECURITY']
     optional += ['EXT4_FS', 'EXT4_FS_POSIX_ACL', 'EXT4_FS_SECURITY']
     encrypted = ['CRYPTO', 'CRYPTO_AEAD', 'CRYPTO_GCM', 'CRYPTO_SEQIV', 'CRYPTO_GHASH', 'XFRM', 'XFRM_USER',
                  'XFRM_ALGO', 'INET_ESP', 'NETFILTER_XT_MATCH_BPF']
-    if major_minor <= (5, 3):
+    if version.up_to((5, 3)):
         encrypted.append('INET_XFRM_MODE_TRANSPORT')
     network = [
         ('overlay', ['VXLAN', 'BRIDGE_VLAN_FILTERING']),
@@ -119,44 +181,75 @@ def _current_lists(config, kver, host):
     return necessary, optional, network, storage
 
 
+def _vsyscall_report(config):
+    for name, good, note in _VSYSCALL_REPORT:
+        if is_set(config, name):
+            return [{'option': 'CONFIG_' + name, 'status': 'enabled', 'required': False, 'ok': good, 'note': note}]
+    return []
+
+
 def _options(config, names, required):
-    return [{'option': 'CONFIG_' + name, 'status': option_status(config, name), 'required': required}
-            for name in names]
+    options = []
+    for name in names:
+        if name is _VSYSCALL:
+            options += _vsyscall_report(config)
+            continue
+        status = option_status(config, name)
+        options.append({'option': 'CONFIG_' + name, 'status': status, 'required': required, 'ok': status != 'missing'})
+    return options
 
 
 def _missing(options):
     return [o['option'] for o in options if o['status'] == 'missing']
 
 
-def _host_checks(profile, release, kver, config, host, running):
+def _not_ok(options):
+    return [o for o in options if not o['ok']]
+
+
+def _host_checks(profile, release, config, host, running):
     """Checks that are not config options: cgroups, apparmor, limits, forwarding, EL specifics."""
     checks = []
     cgroup = host.get('cgroup_version')
-    if cgroup == 2:
+    if profile == 'current' and cgroup == 2:
+        # The script lists the controllers and flags the missing ones, but does not fail on them.
         controllers = host.get('cgroup2_controllers') or []
         missing = [c for c in ('cpu', 'cpuset', 'io', 'memory', 'pids') if c not in controllers]
         checks.append({'check': 'cgroup hierarchy', 'status': 'cgroupv2', 'ok': True,
                        'detail': 'controllers missing: %s' % ', '.join(missing) if missing else 'all controllers available',
                        'required': True})
     else:
+        # v1.7.0 looks only for cgroup v1 mounts: a cgroup2-only host has none.
+        detail = host.get('cgroup_v1_dir')
+        if cgroup == 2:
+            detail = 'cgroup v2 only; Docker 1.7 needs cgroup v1 controllers mounted'
         checks.append({'check': 'cgroup hierarchy', 'status': host.get('cgroup_v1_state', 'nonexistent'),
-                       'ok': host.get('cgroup_v1_state') == 'properly mounted', 'detail': host.get('cgroup_v1_dir'),
+                       'ok': host.get('cgroup_v1_state') == 'properly mounted', 'detail': detail,
                        'required': True})
     if host.get('apparmor_enabled'):
         ok = bool(host.get('apparmor_parser'))
         checks.append({'check': 'apparmor', 'status': 'enabled and tools installed' if ok else
                        'enabled, but apparmor_parser missing', 'ok': ok, 'detail': None, 'required': True})
-    if profile == 'current' and host.get('keys_root_maxkeys') is not None:
-        value = host['keys_root_maxkeys']
-        checks.append({'check': 'kernel.keys.root_maxkeys', 'status': str(value), 'ok': value > 10000,
-                       'detail': 'should be above 10000', 'required': True})
-    if host.get('ip_forward') is not None:
-        checks.append({'check': 'net.ipv4.ip_forward', 'status': str(host['ip_forward']), 'ok': True,
-                       'detail': 'dockerd turns forwarding on at start; 0 here is fine until then', 'required': False})
+    if profile == 'current':
+        if host.get('keys_root_maxkeys') is not None:
+            value = host['keys_root_maxkeys']
+            checks.append({'check': 'kernel.keys.root_maxkeys', 'status': str(value), 'ok': value > 10000,
+                           'detail': 'should be above 10000', 'required': True})
+        # The bridge network driver's sysctls: reported by the script, never failed on.
+        for key, fact in (('net.ipv4.ip_forward', 'ip_forward'),
+                          ('net.ipv6.conf.all.forwarding', 'ipv6_all_forwarding'),
+                          ('net.ipv6.conf.default.forwarding', 'ipv6_default_forwarding')):
+            if host.get(fact) is not None:
+                checks.append({'check': key, 'status': str(host[fact]), 'ok': True,
+                               'detail': 'dockerd turns forwarding on at start; 0 here is fine until then',
+                               'required': False})
     if profile == 'legacy':
         el6 = '.el6' in release
-        minimum = (2, 6, 32, 431) if el6 else (3, 10, 0, 0)
-        checks.append({'check': 'kernel version', 'status': release, 'ok': kver >= minimum,
+        if el6:
+            ok = kernel_release.compare(release, '2.6.32-431.el6') >= 0
+        else:
+            ok = kernel_release.at_least(release, (3, 10))
+        checks.append({'check': 'kernel version', 'status': release, 'ok': ok,
                        'detail': 'Docker 1.x needs %s or later' % ('2.6.32-431 (EL 6.5)' if el6 else '3.10'),
                        'required': True})
         if '.el7' in release and is_set(config, 'USER_NS') and running:
@@ -168,34 +261,38 @@ def _host_checks(profile, release, kver, config, host, running):
 
 
 def evaluate(config, release, profile, host, running=True):
-    """Evaluate one kernel config against a profile; returns the structured result."""
+    """Evaluate one kernel config against a profile; returns the structured result.
+
+    ``release`` is the kernel the config belongs to: the profile's kernel-version conditions
+    are tested against it."""
     if profile not in PROFILES:
         raise ValueError('unknown profile %r; known: %s' % (profile, ', '.join(PROFILES)))
-    kver = kernel_tuple(release)
     lists = _legacy_lists if profile == 'legacy' else _current_lists
-    necessary, optional, network, storage = lists(config, kver, host)
+    necessary, optional, network, storage = lists(config, release)
     necessary_opts = _options(config, necessary, True)
     optional_opts = _options(config, optional, False)
     networks = []
     for name, flags in network:
         opts = _options(config, flags, False)
-        networks.append({'driver': name, 'usable': not _missing(opts), 'options': opts})
+        networks.append({'driver': name, 'usable': not _not_ok(opts), 'options': opts})
     drivers = []
     for name, flags in storage:
         opts = _options(config, flags, False)
-        drivers.append({'driver': name, 'usable': not _missing(opts), 'options': opts})
+        drivers.append({'driver': name, 'usable': not _not_ok(opts), 'options': opts})
     zfs_ok = bool(host.get('zfs_device') and host.get('zfs_command') and host.get('zpool_command'))
     drivers.append({'driver': 'zfs', 'usable': zfs_ok, 'options': [
-        {'option': '/dev/zfs', 'status': 'present' if host.get('zfs_device') else 'missing', 'required': False},
-        {'option': 'zfs command', 'status': 'available' if host.get('zfs_command') else 'missing', 'required': False},
+        {'option': '/dev/zfs', 'status': 'present' if host.get('zfs_device') else 'missing', 'required': False,
+         'ok': bool(host.get('zfs_device'))},
+        {'option': 'zfs command', 'status': 'available' if host.get('zfs_command') else 'missing', 'required': False,
+         'ok': bool(host.get('zfs_command'))},
         {'option': 'zpool command', 'status': 'available' if host.get('zpool_command') else 'missing',
-         'required': False}]})
-    checks = _host_checks(profile, release, kver, config, host, running)
+         'required': False, 'ok': bool(host.get('zpool_command'))}]})
+    checks = _host_checks(profile, release, config, host, running)
     usable_storage = [d['driver'] for d in drivers if d['usable']]
     categories = {
-        'generally_necessary': {'verdict': 'fail' if _missing(necessary_opts) else 'ok',
+        'generally_necessary': {'verdict': 'fail' if _not_ok(necessary_opts) else 'ok',
                                 'missing': _missing(necessary_opts), 'options': necessary_opts},
-        'optional': {'verdict': 'warn' if _missing(optional_opts) else 'ok',
+        'optional': {'verdict': 'warn' if _not_ok(optional_opts) else 'ok',
                      'missing': _missing(optional_opts), 'options': optional_opts},
         'network_drivers': {'verdict': 'warn' if [n for n in networks if not n['usable']] else 'ok',
                             'drivers': networks},
@@ -206,8 +303,8 @@ def evaluate(config, release, profile, host, running=True):
     }
     verdicts = [c['verdict'] for c in categories.values()]
     verdict = 'fail' if 'fail' in verdicts else ('warn' if 'warn' in verdicts else 'ok')
-    result = {'profile': profile, 'kernel': release, 'verdict': verdict, 'categories': categories,
-              'summary': summary_lines(profile, release, categories)}
+    result = {'profile': profile, 'kernel': release, 'reference': REFERENCES[profile], 'verdict': verdict,
+              'categories': categories, 'summary': summary_lines(profile, release, categories)}
     result['fails'] = {'required': fails(result, 'required'), 'any': fails(result, 'any')}
     return result
 
@@ -217,7 +314,10 @@ def summary_lines(profile, release, categories):
     nec = categories['generally_necessary']
     lines.append('generally necessary: %s%s' % (nec['verdict'], (' - missing ' + ', '.join(nec['missing'])) if nec['missing'] else ''))
     opt = categories['optional']
-    lines.append('optional features:   %s%s' % (opt['verdict'], (' - missing ' + ', '.join(opt['missing'])) if opt['missing'] else ''))
+    notes = ['%s %s (%s)' % (o['option'], o['status'], o['note']) for o in opt['options']
+             if not o['ok'] and o['status'] != 'missing']
+    lines.append('optional features:   %s%s%s' % (opt['verdict'], (' - missing ' + ', '.join(opt['missing'])) if opt['missing'] else '',
+                                                  ''.join(' - ' + note for note in notes)))
     nets = categories['network_drivers']['drivers']
     if nets:
         states = ['%s %s' % (n['driver'], 'ok' if n['usable'] else 'incomplete') for n in nets]
@@ -262,6 +362,11 @@ def finding(results, docker_present):
     return make_finding(STORY, 'ok', 'every Docker kernel requirement is met', evidence, None)
 
 
+def _is_number(text):
+    """ASCII digits only: str.isdigit() also takes '²' and other digits int() refuses."""
+    return bool(text) and all(c in '0123456789' for c in text)
+
+
 def read_host(root, which):
     """The host facts the checks need. ``which(name)`` finds a command (None when absent)."""
     import os
@@ -290,9 +395,12 @@ def read_host(root, which):
     host['apparmor_enabled'] = (read_text(root, '/sys/module/apparmor/parameters/enabled') or '').strip() == 'Y'
     host['apparmor_parser'] = which('apparmor_parser')
     maxkeys = (read_text(root, '/proc/sys/kernel/keys/root_maxkeys') or '').strip()
-    host['keys_root_maxkeys'] = int(maxkeys) if maxkeys.isdigit() else None
-    forward = (read_text(root, '/proc/sys/net/ipv4/ip_forward') or '').strip()
-    host['ip_forward'] = int(forward) if forward.isdigit() else None
+    host['keys_root_maxkeys'] = int(maxkeys) if _is_number(maxkeys) else None
+    for fact, path in (('ip_forward', '/proc/sys/net/ipv4/ip_forward'),
+                       ('ipv6_all_forwarding', '/proc/sys/net/ipv6/conf/all/forwarding'),
+                       ('ipv6_default_forwarding', '/proc/sys/net/ipv6/conf/default/forwarding')):
+        value = (read_text(root, path) or '').strip()
+        host[fact] = int(value) if _is_number(value) else None
     import stat
     try:
         host['zfs_device'] = stat.S_ISCHR(os.stat(host_path(root, '/dev/zfs')).st_mode)
