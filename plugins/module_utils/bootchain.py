@@ -16,6 +16,7 @@ Runs on the managed host: Python 2.7 and 3.6+, standard library only.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import json
 import os
 import re
 
@@ -42,10 +43,153 @@ GENERATORS = (
 DRACUT_LIST_KEYS = ('drivers', 'add_drivers', 'force_drivers', 'omit_drivers', 'filesystems')
 _DRACUT_ASSIGN = re.compile(r'^\s*(%s)\s*(\+?=)\s*(.*?)\s*$' % '|'.join(DRACUT_LIST_KEYS))
 
+# ---------------------------------------------------------------------------------------
+# The input contract: what may reach a generator's configuration or its command line.
+# dracut sources its *.conf files as bash and both generators take options: a value is
+# checked against what the kernel itself accepts, never quoted and hoped for.
+
+# A kernel module name as modprobe takes it ('-' and '_' are one); the kernel keeps at most
+# MODULE_NAME_LEN - 1 = 64 - sizeof(unsigned long) - 1 = 55 characters of it. Not starting
+# with '-': initramfs-tools hands each line of its modules file to modprobe unquoted, where
+# '-v' or '--help' would be an option.
+MODULE_NAME = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_-]*\Z')
+MODULE_NAME_MAX = 55
+# A kernel release (uname -r, __NEW_UTS_LEN = 64): what distributions and kernel builds put
+# there - letters, digits, '.', '_', '+', '~', '-' - starting with a letter or digit, so it can
+# never be read as an option.
+KERNEL_RELEASE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._+~-]*\Z')
+KERNEL_RELEASE_MAX = 64
+# Seconds one image build may take: at least 1 (0 would mean "no limit" to timeout(1)), at
+# most a day.
+TIMEOUT_MIN, TIMEOUT_MAX = 1, 86400
+
+
+class InputError(ValueError):
+    """A value refused by the input contract; the message names the variable and the value."""
+
+
+def shown(value):
+    """A value as an error message shows it: quoted, control and non-ASCII characters escaped
+    (a Cyrillic 'а' in 'mpt3sаs' shows as \\u0430)."""
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _is_text(value):
+    return isinstance(value, (str, type(u'')))
+
 
 def module_name(name):
     """Kernel module names are compared with '-' folded to '_' (``dm-mod`` is ``dm_mod``)."""
     return name.strip().replace('-', '_')
+
+
+def check_module_name(name, what):
+    """``name`` folded ('-' -> '_') when it is a kernel module name, else InputError naming
+    ``what`` (the variable or option) and the value."""
+    if not _is_text(name) or not MODULE_NAME.match(name) or len(name) > MODULE_NAME_MAX:
+        reason = 'empty' if _is_text(name) and not name else (
+            'longer than %d characters' % MODULE_NAME_MAX if _is_text(name) and MODULE_NAME.match(name)
+            else 'only ASCII letters, digits, "_" and "-" (as modprobe takes them), not starting with "-"')
+        raise InputError('%s: %s is not a kernel module name (%s)' % (what, shown(name), reason))
+    return name.replace('-', '_')
+
+
+def check_module_names(names, what):
+    """A list of module names, folded and without duplicates, in order; InputError for the
+    first bad one or for a value that is not a list."""
+    if not isinstance(names, (list, tuple)):
+        raise InputError('%s: %s is not a list of kernel module names' % (what, shown(names)))
+    result = []
+    for name in names:
+        name = check_module_name(name, what)
+        if name not in result:
+            result.append(name)
+    return result
+
+
+def check_kernel_release(kver, what):
+    """``kver`` when it looks like a kernel release (KERNEL_RELEASE), else InputError. Whether
+    it is installed is installed_kernels()' business."""
+    if not _is_text(kver) or not KERNEL_RELEASE.match(kver) or len(kver) > KERNEL_RELEASE_MAX:
+        raise InputError('%s: %s is not a kernel release (letters, digits and "._+~-", starting with a letter '
+                         'or digit, at most %d characters)' % (what, shown(kver), KERNEL_RELEASE_MAX))
+    return kver
+
+
+def check_kernel_releases(kvers, what):
+    if not isinstance(kvers, (list, tuple)):
+        raise InputError('%s: %s is not a list of kernel releases' % (what, shown(kvers)))
+    result = []
+    for kver in kvers:
+        if check_kernel_release(kver, what) not in result:
+            result.append(kver)
+    return result
+
+
+def check_installed(kvers, installed, what):
+    """InputError naming the kernels of ``kvers`` that are not installed."""
+    unknown = [kver for kver in kvers if kver not in installed]
+    if unknown:
+        raise InputError('%s: kernel(s) %s not installed (installed: %s)' % (
+            what, ', '.join(shown(kver) for kver in unknown), ', '.join(installed) or 'none'))
+
+
+def check_timeout(value, what):
+    """A whole number of seconds from TIMEOUT_MIN to TIMEOUT_MAX (an int, or decimal digits
+    as -e gives them); InputError otherwise - booleans and floats included."""
+    number = None
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int) or type(value).__name__ == 'long':
+        number = value
+    elif _is_text(value) and re.match(r'^\s*[0-9]{1,9}\s*\Z', value):
+        number = int(value)
+    if number is None or not TIMEOUT_MIN <= number <= TIMEOUT_MAX:
+        raise InputError('%s: %s is not a number of seconds from %d to %d' % (what, shown(value), TIMEOUT_MIN, TIMEOUT_MAX))
+    return int(number)
+
+
+# ---------------------------------------------------------------------------------------
+# What the role writes into the generators' configuration - from checked names only.
+
+DROPIN_HEADER = b'# Managed by fleetfix.kernel.initramfs_drivers: the drivers that boot this host.\n'
+MODULES_MARKER = b'fleetfix.kernel.initramfs_drivers: the drivers that boot this host'
+MODULES_BEGIN = b'# BEGIN ' + MODULES_MARKER
+MODULES_END = b'# END ' + MODULES_MARKER
+
+
+def dracut_dropin(drivers):
+    """The bytes of the dracut drop-in holding ``drivers`` (checked again here: dracut sources
+    the file as bash). The spaces inside the quotes are what dracut asks for with +=."""
+    names = check_module_names(drivers, 'drivers')
+    return DROPIN_HEADER + b'add_drivers+=" ' + ' '.join(names).encode('ascii') + b' "\n'
+
+
+def initramfs_tools_modules(existing, drivers):
+    """initramfs-tools' modules file with the managed block holding ``drivers``, one per line
+    (what ansible.builtin.blockinfile wrote before: a file it converged stays byte for byte).
+    ``existing`` is the file's bytes or None; every byte outside the block stays. A block
+    whose end marker is missing, or two blocks, is refused (InputError) - fix it by hand."""
+    names = check_module_names(drivers, 'drivers')
+    block = [MODULES_BEGIN + b'\n'] + [name.encode('ascii') + b'\n' for name in names] + [MODULES_END + b'\n']
+    lines = (existing or b'').splitlines(True)
+    bare = [line.rstrip(b'\r\n') for line in lines]
+    begins = [i for i, line in enumerate(bare) if line == MODULES_BEGIN]
+    ends = [i for i, line in enumerate(bare) if line == MODULES_END]
+    if not begins and not ends:
+        if lines and not lines[-1].endswith(b'\n'):
+            lines[-1] += b'\n'
+        return b''.join(lines + block)
+    if len(begins) != 1 or len(ends) != 1 or ends[0] < begins[0]:
+        raise InputError('the managed block (%s) is damaged: %d begin and %d end marker(s); fix it by hand'
+                         % (MODULES_MARKER.decode('ascii'), len(begins), len(ends)))
+    tail = lines[ends[0]:]
+    if not tail[0].endswith(b'\n'):
+        block[-1] = block[-1][:-1]  # the end marker was the last line, without a newline: keep it so
+    return b''.join(lines[:begins[0]] + block + lines[ends[0] + 1:])
 
 
 def _mtime(root, path):
@@ -79,6 +223,9 @@ def installed_kernels(root):
         for kver in kvers:
             if _exists(root, '%s/%s/vmlinuz' % (base, kver)):
                 found.add(kver)
+    # A stray /boot/vmlinuz---help is no kernel: a name that is not a kernel release never
+    # reaches a command line (KERNEL_RELEASE: no leading '-', no spaces).
+    found = set(kver for kver in found if KERNEL_RELEASE.match(kver) and len(kver) <= KERNEL_RELEASE_MAX)
     return sorted(found, key=kernel_release.sort_key)
 
 
@@ -215,12 +362,18 @@ def initramfs_tools_config(root):
             match = re.match(r'^\s*MODULES\s*=\s*["\']?(\w+)', line)
             if match:
                 policy, policy_file = match.group(1), path
+    modules = parse_initramfs_tools_modules(read_text(root, '/etc/initramfs-tools/modules'))
+    return {'modules_policy': policy, 'modules_policy_file': policy_file, 'modules_file': modules}
+
+
+def parse_initramfs_tools_modules(text):
+    """initramfs-tools' modules file: one module per line, options after it, '#' comments."""
     modules = []
-    for line in (read_text(root, '/etc/initramfs-tools/modules') or '').splitlines():
+    for line in (text or '').splitlines():
         line = line.split('#', 1)[0].strip()
         if line:
             modules.append(module_name(line.split()[0]))
-    return {'modules_policy': policy, 'modules_policy_file': policy_file, 'modules_file': modules}
+    return modules
 
 
 # ---------------------------------------------------------------------------------------
@@ -388,7 +541,7 @@ def _image_report(root, kver, files, generator, required, contents, on_error, ru
         'vmlinuz': files['vmlinuz'], 'image': image, 'image_exists': files['image'] is not None,
         'size': None, 'stale_against': [], 'compression': None, 'early_cpio': None, 'segments': [],
         'image_generator': None, 'entries': None, 'module_count': None, 'dracut_modules': None,
-        'missing_drivers': [], 'error': None,
+        'kernel_versions': None, 'missing_drivers': [], 'error': None,
     }
     if contents:
         entry['modules'] = []
@@ -405,14 +558,18 @@ def _image_report(root, kver, files, generator, required, contents, on_error, ru
         entry['error'] = str(exc)
         entry['missing_drivers'] = missing_drivers(required, [], builtin, loadable)
         return entry
+    # Only modules under (usr/)lib/modules/<this kernel>/ count: an image copied from another
+    # kernel holds modules modprobe will never look at.
+    held = sorted(initramfs.modules_for_kernel(listing, kver))
     entry.update({
         'size': listing['size'], 'compression': listing['compression'], 'early_cpio': listing['early_cpio'],
         'segments': listing['segments'], 'image_generator': listing['generator'], 'entries': listing['entries'],
-        'module_count': len(listing['modules']), 'dracut_modules': listing['dracut_modules'],
-        'missing_drivers': missing_drivers(required, listing['modules'], builtin, loadable),
+        'module_count': len(held), 'dracut_modules': listing['dracut_modules'],
+        'kernel_versions': listing['kernel_versions'],
+        'missing_drivers': missing_drivers(required, held, builtin, loadable),
     })
     if contents:
-        entry['modules'] = listing['modules']
+        entry['modules'] = held
         entry['firmware'] = listing['firmware']
     return entry
 

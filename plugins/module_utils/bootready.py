@@ -71,6 +71,11 @@ def evaluate(initramfs_facts, grub_facts):
                 missing = [m['name'] for m in kernel.get('missing_drivers') or []]
                 if missing:
                     reasons.append('initramfs %s lacks %s' % (kernel.get('image'), ', '.join(missing)))
+                others = kernel.get('kernel_versions') or []
+                if others and kver not in others:
+                    # modules only for another kernel: an image copied or built for the wrong one
+                    reasons.append('initramfs %s holds the modules of %s, not of %s' % (
+                        kernel.get('image'), ', '.join(others), kver))
             if kernel.get('stale_against'):
                 warnings.append('initramfs older than %s' % ', '.join(kernel['stale_against']))
         if grub_facts and grub_facts.get('flavour'):

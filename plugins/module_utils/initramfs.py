@@ -149,7 +149,10 @@ def list_image(path, members=False):
         early cpio ('cpio') then the zstd main archive;
       compression: that of the last (main) segment; early_cpio: an uncompressed cpio precedes it;
       entries: cpio entries of all segments (trailers not counted);
-      modules: sorted unique module names (normalise_module_name) under (usr/)lib/modules/;
+      modules: sorted unique module names (normalise_module_name) under (usr/)lib/modules/
+        (any kernel; paths with a '..' component are not counted anywhere: normalise_member);
+      modules_by_kernel: {kernel release: sorted module names under (usr/)lib/modules/KVER/} -
+        what counts as present for that kernel (modules_for_kernel);
       firmware: sorted paths under (usr/)lib/firmware/, relative to it, of everything that is not
         a directory (files and symlinks), compression suffix kept;
       dracut_modules: sorted lines of usr/lib/dracut/modules.txt, None without it;
@@ -168,6 +171,23 @@ def _clean(name):
         name = name[2:]
     name = name.lstrip('/')
     return name or '.'
+
+
+def normalise_member(name):
+    """An archive member's path as the kernel unpacks it, for deciding what it is: '.' and
+    empty components dropped; None when a component is '..' (such a path can land anywhere,
+    so it counts for nothing - not as a module, firmware or generator marker)."""
+    parts = [part for part in _clean(name).split('/') if part not in ('', '.')]
+    if '..' in parts:
+        return None
+    return '/'.join(parts) or '.'
+
+
+def modules_for_kernel(listing, kver):
+    """The module names an image listing holds for kernel ``kver``: only those under
+    ``(usr/)lib/modules/KVER/`` - a module of another kernel's directory is no use to this one
+    (modprobe looks in /lib/modules/$(uname -r) only)."""
+    return set((listing.get('modules_by_kernel') or {}).get(kver) or ())
 
 
 if _PY3:
@@ -199,6 +219,7 @@ class _Listing(object):
 
     def __init__(self, want_members):
         self.modules = set()
+        self.modules_by_kernel = {}
         self.firmware = set()
         self.kernel_versions = set()
         self.modules_txt = None
@@ -215,6 +236,9 @@ class _Listing(object):
         name = _clean(_text(raw))
         if self.members is not None:
             self.members.append(name)
+        name = normalise_member(name)
+        if name is None:
+            return
         if 'lib/' in name:
             self._lib_entry(name, mode, data)
         if name in _ITOOLS_FILES or name.startswith('scripts/init-top/'):
@@ -232,6 +256,7 @@ class _Listing(object):
                 module = normalise_module_name(parts[1])
                 if module:
                     self.modules.add(module)
+                    self.modules_by_kernel.setdefault(parts[0], set()).add(module)
         elif name.startswith(_FIRMWARE_DIRS):
             rest = name.split('firmware/', 1)[1]
             if rest and not stat.S_ISDIR(mode):
@@ -626,6 +651,7 @@ class _Lister(object):
             'early_cpio': any(seg['compression'] == 'cpio' for seg in segments[:-1]),
             'entries': sum(seg['entries'] for seg in segments),
             'modules': sorted(listing.modules),
+            'modules_by_kernel': dict((kver, sorted(names)) for kver, names in listing.modules_by_kernel.items()),
             'firmware': sorted(listing.firmware),
             'dracut_modules': listing.modules_txt,
             'generator': listing.generator(),

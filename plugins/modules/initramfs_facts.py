@@ -33,16 +33,20 @@ options:
   kernels:
     description:
       - Kernel releases to read. By default every installed kernel.
+      - Each must be installed and look like a kernel release (letters, digits and C(._+~-),
+        starting with a letter or digit); anything else is refused, naming the value.
     type: list
     elements: str
   required_drivers:
     description:
       - Module names every image must hold (C(-) and C(_) are the same).
       - By default the boot chain discovered from sysfs.
+      - Kernel module names only (ASCII letters, digits, C(_), C(-), at most 55 characters);
+        anything else is refused, naming the value.
     type: list
     elements: str
   extra_drivers:
-    description: Module names required on top of O(required_drivers) or the discovered chain.
+    description: Module names required on top of O(required_drivers) or the discovered chain (checked as O(required_drivers)).
     type: list
     elements: str
     default: []
@@ -163,10 +167,18 @@ ansible_facts:
               description: Number of files in the image.
               type: int
             module_count:
-              description: Number of kernel modules in the image.
+              description: Number of kernel modules the image holds for this kernel (under C(lib/modules/VERSION/)).
               type: int
             modules:
-              description: Module names in the image (only with O(contents=true)).
+              description:
+                - Module names the image holds for this kernel (only with O(contents=true)).
+                - Only modules under C((usr/)lib/modules/VERSION/) of this kernel count, as for
+                  RV(ansible_facts.fleetfix_initramfs.kernels[].missing_drivers); a path with a
+                  C(..) component counts for nothing.
+              type: list
+              elements: str
+            kernel_versions:
+              description: The kernel releases the image holds module directories for (normally just this kernel's).
               type: list
               elements: str
             firmware:
@@ -191,6 +203,15 @@ from ansible_collections.fleetfix.kernel.plugins.module_utils import bootchain
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import exit_with_facts
 
 
+def check_params(params):
+    """The input contract (bootchain.check_*): raises bootchain.InputError naming the option."""
+    if params['kernels']:
+        bootchain.check_kernel_releases(params['kernels'], 'kernels')
+    if params['required_drivers']:
+        bootchain.check_module_names(params['required_drivers'], 'required_drivers')
+    bootchain.check_module_names(params['extra_drivers'] or [], 'extra_drivers')
+
+
 def collect(root, params):
     return bootchain.collect_initramfs_facts(
         root, kernels=params['kernels'], required=params['required_drivers'],
@@ -208,6 +229,10 @@ def main():
         ),
         supports_check_mode=True,
     )
+    try:
+        check_params(module.params)
+    except bootchain.InputError as exc:
+        module.fail_json(msg='initramfs_facts: %s' % exc)
     exit_with_facts(module, 'fleetfix_initramfs', lambda: collect('/', module.params))
 
 

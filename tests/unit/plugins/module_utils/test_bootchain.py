@@ -270,3 +270,74 @@ def test_stale_image_warns():
 def test_container_is_not_applicable():
     finding = bootready.finding({"kernels": [], "running_kernel": "6.18.0"}, {"flavour": None, "entries": []})
     assert finding["status"] == "not_applicable"
+
+
+# ---- issue 13: presence only under the image's own kernel; the input contract
+
+
+def test_an_image_copied_from_another_kernel_lacks_its_drivers(megasas_host):
+    """A false READY otherwise: megaraid_sas is in the image, but under the other kernel's directory."""
+    base = "usr/lib/modules/%s/kernel/" % OLD
+    _cpio_image(megasas_host, "/boot/initrd.img-" + NEW, [base + "drivers/scsi/sd_mod.ko.xz", base + "fs/ext4/ext4.ko.xz",
+                                                          base + "drivers/scsi/megaraid/megaraid_sas.ko.xz"])
+    facts = bootchain.collect_initramfs_facts(megasas_host, contents=True)
+    kernel = [k for k in facts["kernels"] if k["version"] == NEW][0]
+    assert [m["name"] for m in kernel["missing_drivers"]] == ["sd_mod", "megaraid_sas", "ext4"]
+    assert kernel["kernel_versions"] == [OLD] and kernel["module_count"] == 0 and kernel["modules"] == []
+    finding = bootready.finding(facts, None)
+    assert finding["status"] == "fail"
+    assert "holds the modules of %s, not of %s" % (OLD, NEW) in finding["summary"]
+
+
+def test_the_image_of_its_own_kernel_counts(megasas_host):
+    facts = bootchain.collect_initramfs_facts(megasas_host, kernels=[OLD], contents=True)
+    (kernel,) = facts["kernels"]
+    assert kernel["kernel_versions"] == [OLD] and kernel["modules"] == ["ext4", "megaraid_sas", "sd_mod"]
+    assert kernel["module_count"] == 3
+
+
+def test_stray_vmlinuz_names_are_no_kernels(tmp_path):
+    root = str(tmp_path)
+    for name in ("vmlinuz-6.1.0-50-amd64", "vmlinuz---help", "vmlinuz--v", "vmlinuz-6.1 x", "vmlinuz-$(id)", "vmlinuz-"):
+        _write(root, "/boot/" + name)
+    _write(root, "/lib/modules/-x/vmlinuz")
+    assert bootchain.installed_kernels(root) == ["6.1.0-50-amd64"]
+
+
+@pytest.mark.parametrize("name, folded", [
+    ("mpt3sas", "mpt3sas"), ("megaraid-sas", "megaraid_sas"), ("dm_mod", "dm_mod"), ("_x", "_x"), ("8250", "8250"),
+    ("a" * 55, "a" * 55)])
+def test_good_module_names(name, folded):
+    assert bootchain.check_module_name(name, "drivers") == folded
+
+
+@pytest.mark.parametrize("kver", ["6.1.0-50-amd64", "3.10.0-1160.el7.x86_64", "4.4.1-1.el7.elrepo.x86_64",
+                                  "5.15.0-1051-azure", "6.8.0+rpt-rpi-v8", "2.6.32~rc1", "x" * 64])
+def test_good_kernel_releases(kver):
+    assert bootchain.check_kernel_release(kver, "kernels") == kver
+
+
+@pytest.mark.parametrize("value, seconds", [(1, 1), (1200, 1200), ("600", 600), (" 30 ", 30), (86400, 86400)])
+def test_good_timeouts(value, seconds):
+    assert bootchain.check_timeout(value, "timeout") == seconds
+
+
+def test_module_names_deduplicated_and_not_a_list_refused():
+    assert bootchain.check_module_names(["dm-mod", "dm_mod", "sd_mod"], "x") == ["dm_mod", "sd_mod"]
+    with pytest.raises(bootchain.InputError) as info:
+        bootchain.check_module_names("mpt3sas", "fleetfix_initramfs_drivers")
+    assert "fleetfix_initramfs_drivers" in str(info.value) and "not a list" in str(info.value)
+
+
+def test_initramfs_facts_module_refuses_bad_inputs(capsys):
+    import json
+    from ansible.module_utils.testing import patch_module_args
+    from ansible_collections.fleetfix.kernel.plugins.modules import initramfs_facts
+    for args, words in (({"kernels": ["--help"]}, 'kernels: "--help" is not a kernel release'),
+                        ({"required_drivers": ["$(id)"]}, 'required_drivers: "$(id)" is not a kernel module name'),
+                        ({"extra_drivers": ["a b"]}, 'extra_drivers: "a b" is not a kernel module name')):
+        with patch_module_args(args):
+            with pytest.raises(SystemExit) as info:
+                initramfs_facts.main()
+        result = json.loads(capsys.readouterr().out)
+        assert info.value.code == 1 and words in result["msg"], result

@@ -493,3 +493,63 @@ def test_program_failure_gives_its_stderr(tmp_path, monkeypatch, dracut_cpio):
     assert 'exited with status 1' in message
     assert 'unsupported format' in message
     shutil.rmtree(str(fake))
+
+
+# ---- module presence: only under (usr/)lib/modules/<that kernel>/, never via '..' (issue 13)
+
+
+def newc(entries):
+    """A newc archive written byte by byte - names the cpio program would not store as given
+    ('..' components, '//', './' in the middle). ``entries``: [(name, data or None for a directory)]."""
+    out = []
+    for ino, (name, data) in enumerate(list(entries) + [('TRAILER!!!', b'')], 1):
+        raw = name.encode('utf-8') + b'\x00'
+        mode = 0o040755 if data is None else 0o100644
+        data = data or b''
+        fields = [ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(raw), 0]
+        header = b'070701' + b''.join(b'%08X' % field for field in fields)
+        out.append(header + raw + b'\x00' * ((4 - (len(header) + len(raw)) % 4) % 4))
+        out.append(data + b'\x00' * ((4 - len(data) % 4) % 4))
+    return b''.join(out)
+
+
+OTHER_KVER = '5.10.0-32-amd64'
+
+
+@pytest.mark.parametrize('name, counted', [
+    ('usr/lib/modules/%s/kernel/drivers/scsi/mpt3sas/mpt3sas.ko.xz' % KVER, KVER),
+    ('lib/modules/%s/kernel/drivers/scsi/mpt3sas/mpt3sas.ko' % KVER, KVER),
+    ('./usr/lib/modules/%s/kernel/mpt3sas.ko' % KVER, KVER),
+    ('/usr/lib//modules/%s/./kernel/mpt3sas.ko' % KVER, KVER),
+    ('usr/lib/modules/%s/kernel/mpt3sas.ko' % OTHER_KVER, OTHER_KVER),
+    ('usr/lib/modules/%s/../%s/kernel/mpt3sas.ko' % (OTHER_KVER, KVER), None),
+    ('usr/lib/modules/%s/../../../../lib/modules/%s/mpt3sas.ko' % (KVER, KVER), None),
+    ('usr/lib/modules/%s/kernel/../../%s/mpt3sas.ko' % (KVER, OTHER_KVER), None),
+    ('../usr/lib/modules/%s/kernel/mpt3sas.ko' % KVER, None),
+    ('usr/lib/modules/mpt3sas.ko', None),
+    ('usr/share/lib/modules/%s/mpt3sas.ko' % KVER, None),
+    ('opt/usr/lib/modules/%s/mpt3sas.ko' % KVER, None),
+], ids=['dracut', 'initramfs-tools', 'dot-slash', 'double-slash-and-dot', 'another-kernel', 'dotdot-into-this-kernel',
+        'dotdot-up-and-back', 'dotdot-into-another-kernel', 'leading-dotdot', 'no-kernel-directory', 'other-prefix',
+        'prefix-not-at-the-root'])
+def test_a_module_counts_only_for_its_own_kernel_and_never_via_dotdot(tmp_path, name, counted):
+    data = newc([('usr/lib/modules/%s/kernel/sd_mod.ko' % KVER, b'\x7fELF'), (name, b'\x7fELF')])
+    result = list_image(image(tmp_path, 'initrd', compress('gzip', data)), members=True)
+    assert initramfs.modules_for_kernel(result, KVER) == ({'sd_mod', 'mpt3sas'} if counted == KVER else {'sd_mod'})
+    assert initramfs.modules_for_kernel(result, OTHER_KVER) == ({'mpt3sas'} if counted == OTHER_KVER else set())
+    assert ('mpt3sas' in result['modules']) == (counted is not None)
+    assert len(result['members']) == 2  # listed all the same
+
+
+def test_modules_by_kernel_and_the_normalised_members():
+    assert initramfs.normalise_member('./usr//lib/./modules/x') == 'usr/lib/modules/x'
+    assert initramfs.normalise_member('usr/lib/modules/a/../b') is None
+    assert initramfs.normalise_member('.') == '.'
+    assert initramfs.modules_for_kernel({'modules_by_kernel': {'a': ['x']}}, 'b') == set()
+
+
+def test_an_image_holding_two_kernels_modules(tmp_path):
+    data, _names = cpio(tmp_path, ITOOLS_TREE)
+    result = list_image(image(tmp_path, 'initrd.img', compress('gzip', data)))
+    assert result['modules_by_kernel'] == {'5.10.0-32-amd64': ['dm_mod', 'virtio_blk']}
+    assert initramfs.modules_for_kernel(result, '5.10.0-33-amd64') == set()
