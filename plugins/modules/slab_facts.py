@@ -79,13 +79,13 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fleetfix.kernel.plugins.module_utils import kconfig, slab
-from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import exit_with_facts
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import exit_with_facts, kernel_release
 
 
 def main():
     module = AnsibleModule(argument_spec=dict(caches=dict(type='bool', default=False)), supports_check_mode=True)
     try:
-        config = kconfig.read_config('/', kconfig.kernel_release('/'), True)[0]
+        config = kconfig.read_config('/', kernel_release('/'), True)[0]
     except kconfig.KernelConfigError:
         config = None  # /sys/kernel/slab may still tell
     exit_with_facts(module, 'fleetfix_slab', lambda: slab.collect('/', config=config, with_caches=module.params['caches']))

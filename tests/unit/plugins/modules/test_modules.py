@@ -80,3 +80,13 @@ def test_kernel_config_facts_names_a_missing_kernel(capsys):
     assert code == 1
     assert "kernel 0.0.1-nope is not installed" in result["msg"]
     assert "Traceback" not in result["msg"] and "exception" not in result
+
+
+def test_slab_facts_on_this_machine(capsys):
+    """Reads this machine's running kernel (its config, /proc/slabinfo or /sys/kernel/slab)."""
+    from ansible_collections.fleetfix.kernel.plugins.modules import slab_facts
+    code, result = run_module(slab_facts, {"caches": True}, capsys)
+    assert code == 0, result
+    facts = result["ansible_facts"]["fleetfix_slab"]
+    assert facts["allocator"] in ("SLUB", "SLAB", "SLOB", None)
+    assert isinstance(facts["out_of_tree_modules"], list)

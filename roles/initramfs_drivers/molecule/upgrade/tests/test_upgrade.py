@@ -47,19 +47,54 @@ def test_cmdline_names_the_root_filesystem_by_uuid(host):
     grub_cfg = host.file("/boot/grub/grub.cfg").content_string
     assert "root=/dev/sda1" not in grub_cfg
     assert "GRUB_DISABLE_LINUX_UUID=false" in host.file("/etc/default/grub").content_string
-    assert host.file("/boot/grub/grub.cfg.fleetfix.bak").contains("root=/dev/sda1")
 
 
-def test_new_image_holds_the_driver_and_the_old_one_is_kept(host):
+def test_grub_cfg_reached_through_a_symlink_was_rewritten_behind_it(host):
+    """prepare made /boot/grub/grub.cfg a symlink to grub-real.cfg: the target was rewritten,
+    the link is intact, and the copies sit beside the real file."""
+    link = host.file("/boot/grub/grub.cfg")
+    assert link.is_symlink and link.linked_to == "/boot/grub/grub-real.cfg"
+    real = host.file("/boot/grub/grub-real.cfg")
+    assert real.is_file and not real.is_symlink
+    uuid = host.run("findmnt -no UUID /").stdout.strip()
+    assert "root=UUID=%s" % uuid in real.content_string and "root=/dev/sda1" not in real.content_string
+    assert host.file("/boot/grub/grub-real.cfg.fleetfix.orig").contains("root=/dev/sda1")
+    assert not host.file("/boot/grub/grub.cfg.fleetfix.orig").exists
+    assert not host.file("/boot/grub/grub.cfg.fleetfix.bak").exists
+    assert (real.user, real.group, real.mode) == ("root", "root", host.file("/boot/grub/grub-real.cfg.fleetfix.orig").mode)
+
+
+def lsinitrd(host, path):
+    listing = host.run("lsinitrd %s" % path)
+    assert listing.rc == 0, listing.stderr
+    return listing.stdout
+
+
+def test_new_image_holds_the_drivers_and_the_first_one_is_kept(host):
     newest = kernels(host)[-1]
-    listing = host.run("lsinitrd %s" % image(newest))
-    assert listing.rc == 0
-    assert "megaraid_sas.ko" in listing.stdout
-    backup = host.run("lsinitrd %s.fleetfix.bak" % image(newest))
-    assert backup.rc == 0 and "megaraid_sas.ko" not in backup.stdout
+    current = lsinitrd(host, image(newest))
+    assert "megaraid_sas.ko" in current and "mptsas.ko" in current
+    # rebuilt once (converge): .fleetfix.orig and .fleetfix.bak are both the package's image
+    orig = lsinitrd(host, image(newest) + ".fleetfix.orig")
+    assert "megaraid_sas.ko" not in orig and "mptsas.ko" not in orig
+    assert host.run("cmp %s.fleetfix.orig %s.fleetfix.bak" % (image(newest), image(newest))).rc == 0
     assert 'add_drivers+=' in host.file("/etc/dracut.conf.d/50-fleetfix-initramfs-drivers.conf").content_string
-    # only the kernel that lacked the driver was rebuilt
-    assert not host.file(image(kernels(host)[0]) + ".fleetfix.bak").exists
+
+
+def test_two_successive_rebuilds_keep_the_first_image_for_good(host):
+    """The running kernel's image, rebuilt in prepare (mpt3sas) and again in converge (mptsas):
+    .fleetfix.orig is the image the VM first booted with (test_fault checks its sha256),
+    .fleetfix.bak the first rebuild, the image itself the second; owner and mode kept."""
+    oldest = image(kernels(host)[0])
+    assert "mptsas.ko" in lsinitrd(host, oldest)
+    bak = lsinitrd(host, oldest + ".fleetfix.bak")
+    assert "mpt3sas.ko" in bak and "mptsas.ko" not in bak
+    assert "mpt3sas.ko" not in lsinitrd(host, oldest + ".fleetfix.orig")
+    stats = [host.run("stat -c '%%U:%%G %%a' %s" % path).stdout.strip()
+             for path in (oldest, oldest + ".fleetfix.bak", oldest + ".fleetfix.orig")]
+    print("\nowner and mode of the image, .bak, .orig: %s" % stats)
+    assert len(set(stats)) == 1, stats
+    assert not host.run("ls -A /boot | grep fleetfix-new").stdout
 
 
 def test_audit_now_says_ready(host):
