@@ -31,3 +31,13 @@ def test_booted_from_grub_with_the_new_image(host):
     kernels = facts["ansible_facts"]["fleetfix_initramfs"]["kernels"]
     assert kernels and all(not k["missing_drivers"] for k in kernels), kernels
     assert all(k["image_generator"] == "initramfs-tools" for k in kernels), kernels
+
+
+def test_first_known_good_copies_are_kept(host):
+    """The modules file and the image were replaced through the safe writer: each keeps its
+    first version as FILE.fleetfix.orig (the package's modules file, without the block)."""
+    orig = host.file("/etc/initramfs-tools/modules.fleetfix.orig")
+    assert orig.exists and "fleetfix.kernel" not in orig.content_string
+    modules = host.file("/etc/initramfs-tools/modules")
+    assert (modules.user, modules.group, modules.mode) == (orig.user, orig.group, orig.mode)
+    assert host.run("cmp %s.fleetfix.orig %s.fleetfix.bak" % (image(host), image(host))).rc == 0
