@@ -4,8 +4,10 @@
 """The boot loader of a host as grub_facts and the boot-readiness audit see it.
 
 Finds the configuration (GRUB legacy, GRUB 2 in BIOS or EFI locations, BLS entries), parses
-it with the pure parsers of ``grub``, and ties each entry's ``root=`` to the filesystem
-mounted on / through udev's /dev/disk/by-* links. Python 2.7 and 3.6+, stdlib only.
+it with the pure per-format parsers (grub2_cfg, grub_legacy, grub_bls, grubenv, default_grub,
+kernel_cmdline; grub_menu merges BLS entries and finds the default), and ties each entry's
+``root=`` to the filesystem mounted on / through udev's /dev/disk/by-* links. read_boot_files
+reads every boot-loader file of a host. Python 2.7 and 3.6+, stdlib only.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,7 +17,17 @@ import glob
 import os
 import re
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils import bootchain, grub
+from ansible_collections.fleetfix.kernel.plugins.module_utils import (
+    bootchain,
+    default_grub,
+    grub2_cfg,
+    grub_bls,
+    grub_legacy,
+    grub_menu,
+    grubenv as grubenv_block,
+    kernel_cmdline,
+)
+from ansible_collections.fleetfix.kernel.plugins.module_utils.grub_common import GrubParseError, classify_root
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError, host_path, read_text
 
 GRUB2_CONFIGS = ('/boot/grub2/grub.cfg', '/boot/grub/grub.cfg')
@@ -62,7 +74,7 @@ def default_grub_files(root):
 
 
 def _bls_entries(root, grubenv):
-    return [grub.parse_bls_entry(read_text(root, path) or '', path, grubenv)
+    return [grub_bls.parse_bls_entry(read_text(root, path) or '', path, grubenv)
             for path in _glob(root, BLS_DIR + '/*.conf')]
 
 
@@ -71,7 +83,7 @@ def collect(root):
     naming the file and line (the facts module turns it into a clear failure)."""
     try:
         return _collect(root)
-    except grub.GrubParseError as exc:
+    except GrubParseError as exc:
         raise HostReadError(str(exc))
 
 
@@ -81,7 +93,7 @@ def _collect(root):
     for path in GRUBENVS:
         text = read_text(root, path)
         if text is not None:
-            grubenv = grub.parse_grubenv(text)
+            grubenv = grubenv_block.parse_grubenv(text)
             break
     flavour = config = default_setting = None
     entries = []
@@ -89,7 +101,7 @@ def _collect(root):
     for path in configs:
         text = read_text(root, path) or ''
         if path in LEGACY_CONFIGS:
-            parsed = grub.parse_grub_legacy(text, path)
+            parsed = grub_legacy.parse_grub_legacy(text, path)
             flavour, config = 'legacy', path
             entries = [dict(entry, index=str(entry['index'])) for entry in parsed['entries']]
             default_setting = str(parsed.get('default'))
@@ -103,14 +115,14 @@ def _collect(root):
             break
         if _is_stub(text):
             continue
-        parsed = grub.parse_grub2_cfg(text, path)
+        parsed = grub2_cfg.parse_grub2_cfg(text, path)
         config = path
         default_setting = parsed.get('default')
         # RHEL 8/9: grub.cfg runs blscfg, which puts /boot/loader/entries where it is called
         bls = _bls_entries(root, grubenv) if parsed.get('blscfg') else None
         flavour = 'bls' if bls else 'grub2'
-        entries = [dict(entry, index=str(entry['index'])) for entry in grub.menu_entries(parsed, bls, grubenv)]
-        default = grub.default_entry(parsed, grubenv, bls_entries=bls)
+        entries = [dict(entry, index=str(entry['index'])) for entry in grub_menu.menu_entries(parsed, bls, grubenv)]
+        default = grub_menu.default_entry(parsed, grubenv, bls_entries=bls)
         if default is not None:
             default = dict(default, index=str(default['index']))
         break
@@ -132,7 +144,7 @@ def _collect(root):
         }
         out.append(item)
     cmdline_text = (read_text(root, '/proc/cmdline') or '').strip()
-    cmdline_root = grub.get_arg(grub.parse_cmdline(cmdline_text), 'root')
+    cmdline_root = kernel_cmdline.get_arg(kernel_cmdline.parse_cmdline(cmdline_text), 'root')
     default_out = None
     for item in out:
         if item['default']:
@@ -140,7 +152,47 @@ def _collect(root):
     return {
         'flavour': flavour, 'config': config, 'configs_found': configs, 'entries': out,
         'default_entry': default_out, 'default_setting': default_setting,
-        'default_grub': grub.effective_default_grub(default_grub_files(root)),
+        'default_grub': default_grub.effective_default_grub(default_grub_files(root)),
         'grubenv': grubenv, 'root_filesystem': rootfs,
-        'cmdline': {'text': cmdline_text, 'root': cmdline_root, 'root_kind': grub.classify_root(cmdline_root)},
+        'cmdline': {'text': cmdline_text, 'root': cmdline_root, 'root_kind': classify_root(cmdline_root)},
     }
+
+
+def _listdir(root, path):
+    try:
+        return sorted(os.listdir(host_path(root, path)))
+    except (IOError, OSError):
+        return []
+
+
+def read_boot_files(root):
+    """Read every boot-loader file of the host under ``root`` ('/' on a real host).
+
+    Returns {'grub2_cfg': [(path, text)], 'grubenv': [...], 'grub_legacy': [...],
+    'bls_entries': [...], 'default_grub': [...]} with only the files that exist: GRUB 2's
+    /boot/grub2/grub.cfg, /boot/grub/grub.cfg and /boot/efi/EFI/*/grub.cfg; the grubenv next
+    to each; GRUB legacy's grub.conf / menu.lst; /boot/loader/entries/*.conf (sorted);
+    /etc/default/grub then /etc/default/grub.d/*.cfg (sorted), the order grub-mkconfig sources
+    them in. Unreadable files raise HostReadError.
+    """
+    efi = ['/boot/efi/EFI/%s' % name for name in _listdir(root, '/boot/efi/EFI')]
+    wanted = {
+        'grub2_cfg': list(GRUB2_CONFIGS) + [d + '/grub.cfg' for d in efi],
+        'grubenv': list(GRUBENVS) + [d + '/grubenv' for d in efi],
+        'grub_legacy': list(LEGACY_CONFIGS),
+        'bls_entries': [BLS_DIR + '/' + name for name in _listdir(root, BLS_DIR)
+                        if name.endswith('.conf')],
+        'default_grub': ['/etc/default/grub'] + ['/etc/default/grub.d/' + name
+                                                 for name in _listdir(root, '/etc/default/grub.d')
+                                                 if name.endswith('.cfg')],
+    }
+    found = {}
+    for kind, paths in wanted.items():
+        found[kind] = []
+        for path in paths:
+            if os.path.isdir(host_path(root, path)):
+                continue
+            text = read_text(root, path)
+            if text is not None:
+                found[kind].append((path, text))
+    return found

@@ -633,10 +633,11 @@ def restore(path, backup_path):
 
 
 # ---------------------------------------------------------------------------------------
-# The names callers used before; thin wrappers over the above (grub_set_root still uses them).
+# The aside name of releases before 0.3.0 (a run killed then may have left one behind).
 
 def aside_path(path):
-    """Legacy: the fixed aside name of ``path`` (``.NAME.fleetfix-new`` beside the real file).
+    """The fixed aside name older releases used for ``path`` (``.NAME.fleetfix-new`` beside the real file),
+    cleaned up like any leftover.
     Prefer new_aside(), which creates a fresh one with O_EXCL."""
     try:
         real = resolve(path)
@@ -645,31 +646,5 @@ def aside_path(path):
     return os.path.join(os.path.dirname(real), _aside_prefix(real))
 
 
-def fsync_file(path):
-    """Legacy: fsync one file."""
-    _fsync_path(path)
-
-
-def swap_in(path, new_path, backup=True, new_mode=0o600):
-    """Legacy: install_aside() for a file written elsewhere; returns the ``.fleetfix.bak`` path
-    (or None). A ``new_path`` that is not an aside of the real file (another directory: the
-    link's, not the target's) is first copied into one."""
-    real = resolve(path)
-    if not is_aside_of(real, new_path) or os.path.islink(new_path):
-        fd, aside = _create_aside(real)
-        try:
-            try:
-                _copy_into(new_path, fd)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        except BaseException:
-            remove_quietly(aside)
-            raise
-        remove_quietly(new_path)
-        new_path = aside
-    return install_aside(real, new_path, backup=backup, new_mode=new_mode)['backup']
-
-
 __all__ = ['SafeFileError', 'replace_bytes', 'new_aside', 'install_aside', 'restore', 'resolve', 'kept_copies',
-           'cleanup_leftovers', 'remove_quietly', 'aside_path', 'swap_in', 'ORIG_SUFFIX', 'BACKUP_SUFFIX']
+           'cleanup_leftovers', 'remove_quietly', 'aside_path', 'ORIG_SUFFIX', 'BACKUP_SUFFIX']

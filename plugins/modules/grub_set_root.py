@@ -14,26 +14,42 @@ version_added: 0.2.0
 description:
   - Seed story 4. Device names (C(/dev/sda2)) move when controllers or drivers change; a GRUB
     entry whose C(root=) is one may not find its root filesystem after a kernel upgrade.
-  - "GRUB legacy (CentOS 6): the C(kernel) lines of C(grub.conf) get C(root=UUID=...), every other
-    byte kept. GRUB 2: C(grub-mkconfig) (C(grub2-mkconfig)) regenerates the configuration into a
-    temporary file, C(grub-script-check) checks it, every entry is read back and must carry the
-    UUID, then it replaces the old one atomically. BLS (RHEL 8/9): C(grubby --update-kernel=ALL)."
+  - "GRUB legacy (CentOS 6): the new C(grub.conf) is computed once, in bytes - on the C(kernel) line
+    of every entry to change, each C(root=) before C(--) becomes C(root=UUID=...); every other byte
+    stays (titles in any encoding, comments, tabs, CRLF, entries whose kind is in O(keep_kinds)).
+    C(--check) and C(--diff) show exactly those bytes, the real run writes exactly them and reads
+    them back; RV(checksum) gives their SHA-256 in both."
+  - "GRUB 2: C(grub-mkconfig) (C(grub2-mkconfig)) regenerates the configuration into a private
+    temporary directory, C(grub-script-check) checks it, every entry is read back and must carry the
+    UUID, then exactly those bytes replace the old file atomically (and are read back). Under
+    C(--check) the generator is not run: the diff shows each entry's C(root=) before and after.
+    BLS (RHEL 8/9): C(grubby --update-kernel=ALL)."
   - The previous configuration is kept as C(CONFIG.fleetfix.bak); on any failure the old file
     stays (or is restored) and the message says what went wrong.
+  - Refuses, before reading anything, a O(uuid) that is not one a filesystem has and
+    O(keep_kinds) that are not C(root=) kinds; the message names the option and the value.
   - Fix the generator's inputs first (C(GRUB_DISABLE_LINUX_UUID) in C(/etc/default/grub)); the
     role C(fleetfix.kernel.grub_root_uuid) does both.
 author:
   - fleetfix.kernel contributors (@fleetfix)
 options:
   uuid:
-    description: UUID of the root filesystem. Every entry must end up with C(root=UUID=<uuid>).
+    description:
+      - UUID of the root filesystem, as C(blkid) prints it. Every entry must end up with C(root=UUID=<uuid>).
+      - "Accepted forms: 8-4-4-4-12 hex digits (ext2/3/4, xfs, btrfs, ...), C(XXXX-XXXX) (vfat, exfat),
+        16 hex digits (NTFS, HFS+), C(YYYY-MM-DD-hh-mm-ss-cc) (ISO 9660). Anything else - whitespace,
+        quotes, C(=), control characters, a leading C(UUID=), an empty value - is refused."
     type: str
     required: true
   keep_kinds:
-    description: C(root=) kinds left alone (stable names such as LVM paths).
+    description:
+      - C(root=) kinds left alone (stable names such as LVM paths). The writer itself leaves these
+        entries byte for byte, not only the report.
+      - Lower case, exactly as listed; anything else (C(LVM), C(lvm )) is refused.
     type: list
     elements: str
     default: [lvm]
+    choices: [uuid, label, partuuid, partlabel, lvm, uuid_path, label_path, partuuid_path, partlabel_path, device, other]
   backup:
     description: Keep the previous configuration as C(CONFIG.fleetfix.bak).
     type: bool
@@ -43,7 +59,10 @@ attributes:
     description: Reports which entries would change and changes nothing.
     support: full
   diff_mode:
-    description: The entries' C(root=) before and after.
+    description:
+      - GRUB legacy, and GRUB 2 in a real run - the whole configuration before and after, exactly the
+        bytes written (bytes that are not UTF-8 shown as C(\xNN)).
+      - GRUB 2 under C(--check), BLS - each entry's C(root=) before and after.
     support: full
   platform:
     description: Target operating systems.
@@ -58,6 +77,11 @@ EXAMPLES = r'''
 - name: Every entry boots the root filesystem by UUID
   fleetfix.kernel.grub_set_root:
     uuid: "{{ fleetfix_grub.root_filesystem.uuid }}"
+
+- name: Also leave entries that boot by label alone
+  fleetfix.kernel.grub_set_root:
+    uuid: "{{ fleetfix_grub.root_filesystem.uuid }}"
+    keep_kinds: [lvm, label]
 '''
 
 RETURN = r'''
@@ -70,10 +94,31 @@ config:
   returned: always
   type: str
 entries:
-  description: The entries to change - title, kernel, C(root=) before.
+  description: The entries to change - title, kernel, C(root=) before (bytes that are not UTF-8 shown as C(\xNN)).
   returned: always
   type: list
   elements: dict
+  contains:
+    title:
+      description: Menu title.
+      type: str
+    kernel:
+      description: Kernel path.
+      type: str
+    root:
+      description: The C(root=) value before the change.
+      type: str
+checksum:
+  description: SHA-256 of the configuration read (C(before)) and of the one written or to be written (C(after)).
+  returned: always
+  type: dict
+  contains:
+    before:
+      description: Of the bytes read (GRUB legacy, GRUB 2); null for BLS.
+      type: str
+    after:
+      description: Of the bytes planned (GRUB legacy, also under C(--check)) or written (GRUB 2); null otherwise.
+      type: str
 backup:
   description: The backup path when a configuration was replaced.
   returned: when changed and not in check mode
@@ -85,53 +130,101 @@ commands:
   elements: list
 '''
 
+import hashlib
 import os
+import shutil
+import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.fleetfix.kernel.plugins.module_utils import bootloader, grub
-from ansible_collections.fleetfix.kernel.plugins.module_utils.safefile import aside_path, remove_quietly, restore, swap_in
-from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError, read_text
+from ansible_collections.fleetfix.kernel.plugins.module_utils import bootloader, grub2_cfg, grub_legacy, grub_root_plan, safefile
+from ansible_collections.fleetfix.kernel.plugins.module_utils.grub_common import (
+    ROOT_KINDS,
+    GrubParseError,
+    display_bytes,
+    needs_root_fix,
+)
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError, host_path, read_bytes
+from ansible_collections.fleetfix.kernel.plugins.module_utils.safefile import restore
+
+# The host's root directory. Unit tests point it at a fake tree; nothing else changes it.
+HOST_ROOT = '/'
+# What writing a configuration can raise (the safe writer adds its own error type).
+WRITE_ERRORS = (IOError, OSError, safefile.SafeFileError)
 
 
 class ApplyError(Exception):
     pass
 
 
-def needs_fix(entry, wanted, keep_kinds):
-    if entry.get('root_kind') in keep_kinds:
-        return False
-    if not entry.get('kernel') or not entry.get('root'):
-        return entry.get('root') is not None  # memtest and chainloaders carry no root=
-    return entry['root'] != wanted
+needs_fix = needs_root_fix  # one rule for the report, the plan and the writer (grub_common)
 
 
 def _bad_entries(entries, wanted, keep_kinds):
     return ['%s (root=%s)' % (entry.get('title'), entry.get('root')) for entry in entries if needs_fix(entry, wanted, keep_kinds)]
 
 
-def apply_legacy(module, facts, wanted, keep_kinds, backup):
-    path = facts['config']
-    text = read_text('/', path)
-    new_text, lines = grub.set_root_legacy(text, wanted)
-    if not lines:
-        return None
-    new_path = aside_path(path)
-    handle = open(new_path, 'w')
+def sha256(data):
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+# --------------------------------------------------------------------------- writing
+
+def _write_config(path, data, backup):
+    """The one way grub_set_root writes a boot-loader configuration: ``data`` (bytes, exactly
+    as planned) replaces the real file behind ``path`` (symlinks followed, the link kept) through
+    the collection's safe writer - owner, mode and xattrs kept, PATH.fleetfix.orig kept for good
+    and, when ``backup``, the previous version as PATH.fleetfix.bak. Returns the .bak path or None."""
+    return safefile.replace_bytes(path, data, backup=backup)['backup']
+
+
+def _read_file(path):
+    handle = open(path, 'rb')
     try:
-        handle.write(new_text)
+        return handle.read()
     finally:
         handle.close()
-    try:
-        entries = grub.parse_grub_legacy(new_text, path)['entries']
-    except grub.GrubParseError as exc:
-        remove_quietly(new_path)
-        raise ApplyError('the edited %s does not parse (%s); it is unchanged' % (path, exc))
-    bad = _bad_entries(entries, wanted, keep_kinds)
-    if bad:
-        remove_quietly(new_path)
-        raise ApplyError('the edited %s would still boot %s; it is unchanged' % (path, ', '.join(bad)))
-    return swap_in(path, new_path, backup, 0o644)
 
+
+def _read_back(path, data, backup_path):
+    """The file must now hold exactly ``data``; else the backup goes back."""
+    if _read_file(path) == data:
+        return
+    if backup_path:
+        restore(path, backup_path)
+        raise ApplyError('%s does not read back as written; the previous version was restored from %s' % (path, backup_path))
+    raise ApplyError('%s does not read back as written' % path)
+
+
+# --------------------------------------------------------------------------- GRUB legacy
+
+def plan_legacy(config, wanted, keep_kinds):
+    """Read the config's bytes once, compute the new bytes once, and check the edit before
+    anything is shown or written. Returns plan_root_legacy's plan plus 'before'."""
+    before = read_bytes(HOST_ROOT, config)
+    if before is None:
+        raise ApplyError('%s disappeared while it was read' % config)
+    try:
+        plan = grub_legacy.plan_root_legacy(before, wanted, keep_kinds, config)
+    except GrubParseError as exc:
+        raise ApplyError('%s does not parse (%s); it is unchanged' % (config, exc))
+    problems = grub_legacy.edit_problems(before, plan['data'], wanted, keep_kinds, config)
+    if problems:
+        raise ApplyError('the planned edit of %s is wrong (%s); it is unchanged' % (config, '; '.join(problems)))
+    plan['before'] = before
+    return plan
+
+
+def apply_legacy(config, plan, backup):
+    """Write exactly the planned bytes, if the file is still the one planned from."""
+    path = host_path(HOST_ROOT, config)
+    if _read_file(path) != plan['before']:
+        raise ApplyError('%s changed while grub_set_root planned its edit; it is unchanged - run again' % config)
+    backup_path = _write_config(path, plan['data'], backup)
+    _read_back(path, plan['data'], backup_path)
+    return backup_path
+
+
+# --------------------------------------------------------------------------- GRUB 2 and BLS
 
 def _program(module, names):
     for name in names:
@@ -141,96 +234,130 @@ def _program(module, names):
     raise ApplyError('none of %s is installed' % ', '.join(names))
 
 
-def apply_grub2(module, facts, wanted, keep_kinds, backup, commands):
-    path = facts['config']
+def apply_grub2(module, config, wanted, keep_kinds, backup, commands):
+    """grub-mkconfig writes the new configuration into a private temporary directory,
+    grub-script-check checks it, its entries must boot ``wanted``; then exactly those bytes
+    replace the configuration. Returns (backup path, bytes before, bytes written)."""
     mkconfig = _program(module, ['grub2-mkconfig', 'grub-mkconfig'])
     check = _program(module, ['grub2-script-check', 'grub-script-check'])
-    new_path = aside_path(path)
-    remove_quietly(new_path)
-    for command in ([mkconfig, '-o', new_path], [check, new_path]):
-        commands.append(command)
-        rc, out, err = module.run_command(command)
-        if rc != 0:
-            remove_quietly(new_path)
-            raise ApplyError('%s exited %d; %s is unchanged. Output: %s' % (
-                os.path.basename(command[0]), rc, path, '\n'.join((err or out or '').strip().splitlines()[-8:])))
+    workdir = tempfile.mkdtemp(prefix='fleetfix-grub-')
     try:
-        entries = grub.parse_grub2_cfg(read_text('/', new_path), new_path)['entries']
-    except (grub.GrubParseError, HostReadError) as exc:
-        remove_quietly(new_path)
-        raise ApplyError('the regenerated configuration does not parse (%s); %s is unchanged' % (exc, path))
+        generated = os.path.join(workdir, os.path.basename(config))
+        for command in ([mkconfig, '-o', generated], [check, generated]):
+            commands.append(command)
+            rc, out, err = module.run_command(command)
+            if rc != 0:
+                raise ApplyError('%s exited %d; %s is unchanged. Output: %s' % (
+                    os.path.basename(command[0]), rc, config, '\n'.join((err or out or '').strip().splitlines()[-8:])))
+        try:
+            data = _read_file(generated)
+        except (IOError, OSError) as exc:
+            raise ApplyError('%s wrote no configuration (%s); %s is unchanged' % (os.path.basename(mkconfig), exc, config))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    try:
+        entries = grub2_cfg.parse_grub2_cfg(data.decode('utf-8', 'replace'), config)['entries']
+    except GrubParseError as exc:
+        raise ApplyError('the regenerated configuration does not parse (%s); %s is unchanged' % (exc, config))
     bad = _bad_entries(entries, wanted, keep_kinds)
     if bad or not entries:
-        remove_quietly(new_path)
         raise ApplyError('%s still writes %s - check GRUB_DISABLE_LINUX_UUID and GRUB_CMDLINE_LINUX in /etc/default/grub; '
-                         '%s is unchanged' % (os.path.basename(mkconfig), ', '.join(bad) or 'no entries', path))
-    backup_path = swap_in(path, new_path, backup, 0o644)
-    try:
-        final = grub.parse_grub2_cfg(read_text('/', path), path)['entries']
-        if _bad_entries(final, wanted, keep_kinds):
-            raise ApplyError('read back with %s' % ', '.join(_bad_entries(final, wanted, keep_kinds)))
-    except (grub.GrubParseError, ApplyError) as exc:
-        restore(path, backup_path)
-        raise ApplyError('%s did not read back after the swap (%s); the backup was restored' % (path, exc))
-    return backup_path
+                         '%s is unchanged' % (os.path.basename(mkconfig), ', '.join(bad) or 'no entries', config))
+    path = host_path(HOST_ROOT, config)
+    before = _read_file(path)
+    backup_path = _write_config(path, data, backup)
+    _read_back(path, data, backup_path)
+    return backup_path, before, data
 
 
-def apply_bls(module, facts, wanted, keep_kinds, commands):
+def apply_bls(module, wanted, keep_kinds, commands):
+    """grubby edits the BLS entries itself (no file of ours to write)."""
     grubby = _program(module, ['grubby'])
     command = [grubby, '--update-kernel=ALL', '--args=root=%s' % wanted]
     commands.append(command)
     rc, out, err = module.run_command(command)
     if rc != 0:
         raise ApplyError('grubby exited %d: %s' % (rc, (err or out or '').strip()[-400:]))
-    after = bootloader.collect('/')
+    after = bootloader.collect(HOST_ROOT)
     bad = _bad_entries(after['entries'], wanted, keep_kinds)
     if bad:
         raise ApplyError('after grubby, entries still boot %s' % ', '.join(bad))
     return None
 
 
+# --------------------------------------------------------------------------- main
+
+def _file_diff(config, before, after):
+    return {'before_header': config, 'after_header': config,
+            'before': display_bytes(before), 'after': display_bytes(after)}
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             uuid=dict(type='str', required=True),
-            keep_kinds=dict(type='list', elements='str', default=['lvm']),
+            keep_kinds=dict(type='list', elements='str', default=['lvm'], choices=list(ROOT_KINDS)),
             backup=dict(type='bool', default=True),
         ),
         supports_check_mode=True,
     )
-    uuid = module.params['uuid'].strip()
-    if not uuid or ' ' in uuid or '=' in uuid:
-        module.fail_json(msg='grub_set_root: uuid %r is not a filesystem UUID' % module.params['uuid'])
-    wanted = 'UUID=%s' % uuid
-    keep_kinds = module.params['keep_kinds']
+    problem = (grub_root_plan.uuid_problem(module.params['uuid'], 'uuid')
+               or grub_root_plan.keep_kinds_problem(module.params['keep_kinds'], 'keep_kinds'))
+    if problem:
+        module.fail_json(msg='grub_set_root: %s' % problem)
+    wanted = 'UUID=%s' % module.params['uuid']
+    keep_kinds = list(module.params['keep_kinds'])
+    backup = module.params['backup']
     try:
-        facts = bootloader.collect('/')
-    except (HostReadError, grub.GrubParseError) as exc:
+        facts = bootloader.collect(HOST_ROOT)
+    except (HostReadError, GrubParseError) as exc:
         module.fail_json(msg='grub_set_root: %s' % exc)
     if facts['flavour'] is None:
         module.fail_json(msg='grub_set_root: no GRUB configuration found (looked for %s)' % ', '.join(
             bootloader.GRUB2_CONFIGS + bootloader.LEGACY_CONFIGS))
-    todo = [entry for entry in facts['entries'] if needs_fix(entry, wanted, keep_kinds)]
-    result = dict(changed=bool(todo), flavour=facts['flavour'], config=facts['config'], commands=[],
-                  entries=[{'title': e['title'], 'kernel': e['kernel'], 'root': e['root']} for e in todo])
-    if todo and module._diff:
-        result['diff'] = {
-            'before_header': facts['config'], 'after_header': facts['config'],
-            'before': ''.join('%s: root=%s\n' % (e['title'], e['root']) for e in todo),
-            'after': ''.join('%s: root=%s\n' % (e['title'], wanted) for e in todo)}
+    config = facts['config']
+    result = dict(changed=False, flavour=facts['flavour'], config=config, commands=[], entries=[],
+                  checksum={'before': None, 'after': None})
+    plan = None
+    if facts['flavour'] == 'legacy':
+        try:
+            plan = plan_legacy(config, wanted, keep_kinds)
+        except (ApplyError, HostReadError) as exc:
+            module.fail_json(msg='grub_set_root: %s' % exc, **result)
+        todo = plan['changes']
+        result['checksum'] = {'before': sha256(plan['before']), 'after': sha256(plan['data'])}
+        if todo and module._diff:
+            result['diff'] = _file_diff(config, plan['before'], plan['data'])
+    else:
+        todo = [entry for entry in facts['entries'] if needs_fix(entry, wanted, keep_kinds)]
+        if facts['flavour'] == 'grub2':
+            result['checksum']['before'] = sha256(read_bytes(HOST_ROOT, config))
+        if todo and module._diff:
+            # grub-mkconfig / grubby decide the bytes: until they run, the entries' root= is the plan.
+            result['diff'] = {
+                'before_header': config, 'after_header': config,
+                'before': ''.join('%s: root=%s\n' % (e['title'], e['root']) for e in todo),
+                'after': ''.join('%s: root=%s\n' % (e['title'], wanted) for e in todo)}
+    result['changed'] = bool(todo)
+    result['entries'] = [{'title': e['title'], 'kernel': e['kernel'], 'root': e['root']} for e in todo]
     if not todo or module.check_mode:
         module.exit_json(**result)
     try:
-        if facts['flavour'] == 'legacy':
-            result['backup'] = apply_legacy(module, facts, wanted, keep_kinds, module.params['backup'])
+        if plan is not None:
+            result['backup'] = apply_legacy(config, plan, backup)
         elif facts['flavour'] == 'grub2':
-            result['backup'] = apply_grub2(module, facts, wanted, keep_kinds, module.params['backup'], result['commands'])
+            result['backup'], before, after = apply_grub2(module, config, wanted, keep_kinds, backup, result['commands'])
+            result['checksum'] = {'before': sha256(before), 'after': sha256(after)}
+            if module._diff:
+                result['diff'] = _file_diff(config, before, after)
         else:
-            result['backup'] = apply_bls(module, facts, wanted, keep_kinds, result['commands'])
+            result['backup'] = apply_bls(module, wanted, keep_kinds, result['commands'])
     except ApplyError as exc:
         module.fail_json(msg='grub_set_root: %s' % exc, **result)
-    except (IOError, OSError) as exc:
-        module.fail_json(msg='grub_set_root: %s: %s; the previous configuration is in place' % (facts['config'], exc), **result)
+    except (HostReadError, GrubParseError) as exc:
+        module.fail_json(msg='grub_set_root: %s; the previous configuration is in place' % exc, **result)
+    except WRITE_ERRORS as exc:
+        module.fail_json(msg='grub_set_root: %s: %s; the previous configuration is in place' % (config, exc), **result)
     module.exit_json(**result)
 
 

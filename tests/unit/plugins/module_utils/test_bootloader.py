@@ -3,17 +3,34 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import io
 import os
 import shutil
 
 import pytest
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils import bootchain, bootloader
+from ansible_collections.fleetfix.kernel.plugins.module_utils import (
+    bootchain,
+    bootloader,
+    default_grub,
+    grub2_cfg,
+    grub_bls,
+    grub_menu,
+    grubenv,
+)
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
 
 from conftest import FIXTURES
 
 GRUB = os.path.join(FIXTURES, "grub")
+ROCKY_ID = "35dc1905d91b4156a327bd529f5b60da-4.18.0-477.27.1.el8_8.x86_64"
+ROCKY_RESCUE_ID = "35dc1905d91b4156a327bd529f5b60da-0-rescue"
+
+
+def read(name):
+    """A fixture's text exactly as stored (CRLF kept)."""
+    with io.open(os.path.join(GRUB, name), encoding="utf-8", newline="") as handle:
+        return handle.read()
 
 
 def _host(tmp_path, files, mountinfo="1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"):
@@ -115,3 +132,57 @@ def test_kernel_version_from_path():
     assert bootloader.kernel_version("/vmlinuz-0-rescue-35dc") == "0-rescue-35dc"
     assert bootloader.kernel_version("/boot/memtest86+.bin") is None
     assert bootloader.kernel_version(None) is None
+
+
+# --------------------------------------------------------------------------- read_boot_files
+
+def _place(root, host_path, fixture):
+    target = os.path.join(root, host_path.lstrip("/"))
+    if not os.path.isdir(os.path.dirname(target)):
+        os.makedirs(os.path.dirname(target))
+    shutil.copyfile(os.path.join(GRUB, fixture), target)
+
+
+def test_read_boot_files_rhel8_tree(tmp_path):
+    root = str(tmp_path)
+    _place(root, "/boot/grub2/grub.cfg", "rocky8-grub.cfg")
+    _place(root, "/boot/efi/EFI/rocky/grubenv", "rocky8-grubenv")
+    for name in os.listdir(os.path.join(GRUB, "rocky8-entries")):
+        _place(root, "/boot/loader/entries/" + name, "rocky8-entries/" + name)
+    _place(root, "/etc/default/grub", "rocky8-default-grub")
+    os.makedirs(os.path.join(root, "boot", "loader", "entries", "not-a-file.conf"))
+    files = bootloader.read_boot_files(root)
+    assert [p for p, _t in files["grub2_cfg"]] == ["/boot/grub2/grub.cfg"]
+    assert [p for p, _t in files["grubenv"]] == ["/boot/efi/EFI/rocky/grubenv"]
+    assert [p for p, _t in files["bls_entries"]] == [
+        "/boot/loader/entries/%s.conf" % ROCKY_RESCUE_ID, "/boot/loader/entries/%s.conf" % ROCKY_ID]
+    assert [p for p, _t in files["default_grub"]] == ["/etc/default/grub"]
+    assert files["grub_legacy"] == []
+    # The whole chain, as a module would run it.
+    cfg = grub2_cfg.parse_grub2_cfg(files["grub2_cfg"][0][1], files["grub2_cfg"][0][0])
+    env = grubenv.parse_grubenv(files["grubenv"][0][1])
+    entries = [grub_bls.parse_bls_entry(text, path) for path, text in files["bls_entries"]]
+    assert grub_menu.default_entry(cfg, env, entries)["root"] == "UUID=bf4ab502-9a6d-49ec-92be-59111a383230"
+
+
+def test_read_boot_files_debian_and_centos6_trees(tmp_path):
+    root = str(tmp_path)
+    _place(root, "/boot/grub/grub.cfg", "debian12-grub.cfg")
+    _place(root, "/boot/grub/grubenv", "debian12-grubenv")
+    _place(root, "/boot/grub/grub.conf", "centos6-uuid-grub.conf")
+    _place(root, "/etc/default/grub", "debian12-default-grub")
+    for name in ("init-select.cfg", "10-fleetfix-testhost.cfg"):
+        _place(root, "/etc/default/grub.d/" + name, "debian12-grub.d/" + name)
+    _place(root, "/etc/default/grub.d/README", "debian12-grub.d/init-select.cfg")
+    files = bootloader.read_boot_files(root)
+    assert [p for p, _t in files["default_grub"]] == [
+        "/etc/default/grub", "/etc/default/grub.d/10-fleetfix-testhost.cfg", "/etc/default/grub.d/init-select.cfg"]
+    assert default_grub.effective_default_grub(files["default_grub"])["settings"]["GRUB_TIMEOUT"] == "1"
+    assert [p for p, _t in files["grub2_cfg"]] == ["/boot/grub/grub.cfg"]
+    assert [p for p, _t in files["grub_legacy"]] == ["/boot/grub/grub.conf"]
+    assert files["grub_legacy"][0][1] == read("centos6-uuid-grub.conf")
+
+
+def test_read_boot_files_empty_root(tmp_path):
+    assert bootloader.read_boot_files(str(tmp_path)) == {"grub2_cfg": [], "grubenv": [], "grub_legacy": [],
+                                                         "bls_entries": [], "default_grub": []}

@@ -485,28 +485,6 @@ def test_restore_puts_a_kept_copy_back_and_keeps_it(cfg):
     assert names(os.path.dirname(cfg)) == ["grub.cfg", "grub.cfg.fleetfix.bak", "grub.cfg.fleetfix.orig"]
 
 
-def test_legacy_names_still_work_for_grub_set_root(tmp_path):
-    (tmp_path / "boot").mkdir()
-    real = tmp_path / "boot" / "grub.cfg"
-    real.write_bytes(b"old\n")
-    link = tmp_path / "grub2.cfg"
-    link.symlink_to("boot/grub.cfg")
-    new_path = safefile.aside_path(str(link))
-    assert new_path == str(tmp_path / "boot" / ".grub.cfg.fleetfix-new")
-    with open(new_path, "wb") as handle:
-        handle.write(b"new\n")
-    backup = safefile.swap_in(str(link), new_path, True, 0o644)
-    assert backup == str(real) + ".fleetfix.bak" and read(real) == b"new\n" and os.path.islink(str(link))
-    elsewhere = tmp_path / "built-elsewhere"
-    elsewhere.write_bytes(b"newer\n")
-    safefile.swap_in(str(link), str(elsewhere), True)
-    assert read(real) == b"newer\n" and not elsewhere.exists()
-    safefile.restore(str(link), backup)
-    assert read(real) == b"new\n"
-    safefile.remove_quietly(str(tmp_path / "nothing"))
-    assert sorted(os.listdir(str(tmp_path / "boot"))) == ["grub.cfg", "grub.cfg.fleetfix.bak", "grub.cfg.fleetfix.orig"]
-
-
 def test_without_hard_links_the_copies_are_still_made_once(cfg, monkeypatch):
     def no_hard_links(src, dst, **kwargs):
         raise OSError(errno.EPERM, "Operation not permitted")  # vfat (/boot/efi)
