@@ -64,7 +64,7 @@ options:
     description:
       - Keep C(FILE.fleetfix.bak), the version before the latest replacement, of every image and
         configuration file replaced. C(FILE.fleetfix.orig), the first version ever replaced, is kept
-        whatever this says (created once, never overwritten): it is the known-good copy a host is
+        whatever this says (created once, never overwritten) - the known-good copy a host is
         rescued with.
     type: bool
     default: true
