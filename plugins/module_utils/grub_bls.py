@@ -16,6 +16,7 @@ from ansible_collections.fleetfix.kernel.plugins.module_utils import kernel_rele
 from ansible_collections.fleetfix.kernel.plugins.module_utils.grub_common import VARIABLE_RE, classify_root
 from ansible_collections.fleetfix.kernel.plugins.module_utils.kernel_cmdline import get_arg
 
+
 def parse_bls_entry(text, path, grubenv=None, variables=None):
     """Parse one /boot/loader/entries/*.conf file.
 

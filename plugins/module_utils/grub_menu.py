@@ -15,6 +15,7 @@ from ansible_collections.fleetfix.kernel.plugins.module_utils.grub_bls import re
 from ansible_collections.fleetfix.kernel.plugins.module_utils.grub_common import VARIABLE_RE, classify_root
 from ansible_collections.fleetfix.kernel.plugins.module_utils.kernel_cmdline import get_arg
 
+
 def menu_entries(parsed_grub2, bls_entries=None, grubenv=None):
     """The boot menu as GRUB shows it: the grub.cfg entries, with the BLS entries (parsed by
     parse_bls_entry) put where grub.cfg runs ``blscfg``. BLS entries get the same keys as

@@ -160,9 +160,9 @@ class KernelLine(object):
             head += b'--type=linux '
         self.head = head + match.group(2)
         self.args = []
-        for _ in range(rng.count(3)):
+        for _count in range(rng.count(3)):
             self.args.append((rng.pick(_SEPARATORS), rng.pick(OTHER_ARGS), False, False))
-        for _ in range(1 + rng.count(2.2)):  # one to three root=, kinds mixed
+        for _count in range(1 + rng.count(2.2)):  # one to three root=, kinds mixed
             value, kind = rng.pick(ROOTS)
             text = b'root=' + value
             if rng.chance(0.08):

@@ -117,7 +117,7 @@ def test_role_refuses_bad_keep_kinds_before_any_task(tmp_path, kinds):
     config.write_text(u"[defaults]\n")
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=_PARENT, ANSIBLE_CONFIG=str(config), ANSIBLE_NOCOLOR="1",
                ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), ANSIBLE_HOME=str(tmp_path / "home"))
-    proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", "localhost,", "-c", "local", "--check", str(playbook)],
+    proc = subprocess.run(check=False, args=[ANSIBLE_PLAYBOOK, "-i", "localhost,", "-c", "local", "--check", str(playbook)],
                           cwd=str(tmp_path), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
     out = proc.stdout.decode("utf-8", "replace")
     assert proc.returncode != 0, out

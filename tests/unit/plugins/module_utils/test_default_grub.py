@@ -120,7 +120,7 @@ def test_odd_default_grub():
 
 def test_default_grub_env_from_files_sourced_before():
     parsed = default_grub.parse_default_grub('GRUB_CMDLINE_LINUX="${GRUB_CMDLINE_LINUX} quiet"\nX=${UNSET:-dflt}\n',
-                                     env={"GRUB_CMDLINE_LINUX": "ro"})
+                                             env={"GRUB_CMDLINE_LINUX": "ro"})
     assert parsed["settings"] == {"GRUB_CMDLINE_LINUX": "ro quiet", "X": "${UNSET:-dflt}"}
     assert parsed["dynamic"] == ["X"]
 

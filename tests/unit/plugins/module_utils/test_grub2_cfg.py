@@ -120,7 +120,7 @@ def test_rocky8_bls_entries():
     assert (kernel["root"], kernel["root_kind"]) == (None, None)
     env = grubenv.parse_grubenv(read("rocky8-grubenv"))
     resolved = grub_bls.parse_bls_entry(read("rocky8-entries/%s.conf" % ROCKY_ID), "/boot/loader/entries/%s.conf" % ROCKY_ID,
-                                    grubenv=env)
+                                        grubenv=env)
     assert resolved["options_resolved"] == ROCKY_KERNELOPTS
     assert (resolved["root"], resolved["root_kind"]) == ("UUID=bf4ab502-9a6d-49ec-92be-59111a383230", "uuid")
     assert entries[0]["id"] == ROCKY_RESCUE_ID and entries[0]["options"] == "$kernelopts"
@@ -178,7 +178,7 @@ def test_rhel9_entry_with_literal_options():
     assert entry["options_resolved"] == ("root=/dev/mapper/rhel-root ro crashkernel=1G-4G:192M,4G-64G:256M,64G-:512M "
                                          "resume=/dev/mapper/rhel-swap rd.lvm.lv=rhel/root rd.lvm.lv=rhel/swap")
     assert grub_bls.resolve_bls_options("$kernelopts ${tuned_params} x", {"kernelopts": "root=/dev/sda1 ro "},
-                                    {"tuned_params": "skew_tick=1"}) == "root=/dev/sda1 ro skew_tick=1 x"
+                                        {"tuned_params": "skew_tick=1"}) == "root=/dev/sda1 ro skew_tick=1 x"
     assert grub_bls.resolve_bls_options(None, {}) is None
 
 

@@ -1,4 +1,4 @@
-"""What the boot-loader parsers share: the kinds of root= names, and the grub facade.
+"""What the boot-loader parsers share: the kinds of root= names.
 
 Seed story 4: a CentOS 7 kernel upgrade did not boot because GRUB's root= named a device path
 instead of a UUID; classify_root tells a device path from the stable kinds.
@@ -9,18 +9,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils import (
-    bootloader,
-    default_grub,
-    grub,
-    grub2_cfg,
-    grub_bls,
-    grub_common,
-    grub_legacy,
-    grub_menu,
-    grubenv,
-    kernel_cmdline,
-)
+from ansible_collections.fleetfix.kernel.plugins.module_utils import grub_common
 from ansible_collections.fleetfix.kernel.plugins.module_utils.grub_common import classify_root
 
 
@@ -60,19 +49,6 @@ from ansible_collections.fleetfix.kernel.plugins.module_utils.grub_common import
 ])
 def test_classify_root(value, kind):
     assert classify_root(value) == kind
-
-
-def test_grub_facade_re_exports_the_per_format_functions():
-    # Code written before the split imports these names from grub; they are the same objects.
-    owners = {"GrubParseError": grub_common, "classify_root": grub_common, "parse_cmdline": kernel_cmdline,
-              "get_arg": kernel_cmdline, "has_arg": kernel_cmdline, "parse_grub2_cfg": grub2_cfg,
-              "menu_entries": grub_menu, "default_entry": grub_menu, "parse_grubenv": grubenv,
-              "parse_bls_entry": grub_bls, "resolve_bls_options": grub_bls, "sort_bls_entries": grub_bls,
-              "parse_grub_legacy": grub_legacy, "set_root_legacy": grub_legacy,
-              "parse_default_grub": default_grub, "effective_default_grub": default_grub,
-              "set_default_grub_value": default_grub, "read_boot_files": bootloader}
-    for name, owner in owners.items():
-        assert getattr(grub, name) is getattr(owner, name), name
 
 
 def test_root_kinds_are_every_kind_classify_root_gives():

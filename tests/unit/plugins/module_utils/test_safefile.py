@@ -22,6 +22,11 @@ from conftest import _PARENT
 AS_ROOT = os.geteuid() == 0
 
 
+def _raise(exc):
+    """Raise ``exc`` from inside a lambda."""
+    raise exc
+
+
 def read(path):
     with open(str(path), "rb") as handle:
         return handle.read()
@@ -376,7 +381,7 @@ def test_a_failing_rename_leaves_the_old_file_its_copies_and_nothing_behind(cfg,
 
 def test_a_failing_first_swap_takes_back_the_orig_it_made(cfg, monkeypatch):
     real_rename = os.rename
-    monkeypatch.setattr(os, "rename", lambda src, dst: (_ for _ in ()).throw(OSError(errno.EIO, "EIO"))
+    monkeypatch.setattr(os, "rename", lambda src, dst: _raise(OSError(errno.EIO, "EIO"))
                         if dst == cfg else real_rename(src, dst))
     with pytest.raises(OSError):
         safefile.replace_bytes(cfg, b"second\n")
@@ -387,7 +392,7 @@ def test_a_failing_first_swap_takes_back_the_orig_it_made(cfg, monkeypatch):
 @pytest.mark.parametrize("verify, error", [
     (lambda path: False, SafeFileError),
     (lambda path: 1 / 0, ZeroDivisionError),
-    (lambda path: (_ for _ in ()).throw(SafeFileError("no")), SafeFileError),
+    (lambda path: _raise(SafeFileError("no")), SafeFileError),
 ], ids=["returns-false", "raises", "raises-safefile-error"])
 def test_verify_refuses_the_swap(cfg, verify, error):
     with pytest.raises(error):
@@ -431,7 +436,7 @@ KILLER = textwrap.dedent("""\
 
 
 def test_killed_mid_write_leaves_the_old_file_and_only_a_hidden_aside_the_next_run_removes(cfg):
-    proc = subprocess.run([sys.executable, "-c", KILLER.format(parent=_PARENT, path=cfg)], stderr=subprocess.PIPE)
+    proc = subprocess.run(check=False, args=[sys.executable, "-c", KILLER.format(parent=_PARENT, path=cfg)], stderr=subprocess.PIPE)
     assert proc.returncode == -9, proc.stderr
     directory = os.path.dirname(cfg)
     assert read(cfg) == b"first\n"

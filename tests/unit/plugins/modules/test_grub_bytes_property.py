@@ -34,7 +34,7 @@ from conftest import FIXTURES, REPO
 sys.path.insert(0, os.path.join(REPO, "tests", "py27", "library"))
 import grub_bytes_check as prop  # noqa: E402
 
-from test_grub_set_root import Host, diff_bytes, grub2_tools, run  # noqa: E402,F401 (grub2_tools: a fixture)
+from test_grub_set_root import Host, diff_bytes, grub2_tools, run  # noqa: E402,F401 pylint: disable=unused-import
 
 GRUB = os.path.join(FIXTURES, "grub")
 LEGACY_FIXTURES = ("centos6-lvm-grub.conf", "centos6-typo-grub.conf", "centos6-uuid-grub.conf", "rhel6-lvm-grub.conf")
@@ -141,7 +141,7 @@ def _python27():
         if not candidate:
             continue
         try:
-            out = subprocess.run([candidate, "-c", "import sys; print(sys.version_info[0:2])"], stdout=subprocess.PIPE,
+            out = subprocess.run(check=False, args=[candidate, "-c", "import sys; print(sys.version_info[0:2])"], stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE, timeout=30)
         except OSError:
             continue
@@ -195,8 +195,9 @@ def test_the_legacy_property_holds_under_python27(tmp_path):
         shutil.copy(os.path.join(GRUB, name), str(data_dir))
     driver = tmp_path / "driver.py"
     driver.write_text(PY27_DRIVER % {"seed": SEED, "count": COUNT})
-    proc = subprocess.run([_python27(), "-B", str(driver), _py2_tree(tmp_path), os.path.join(REPO, "tests", "py27", "library"),
-                           str(data_dir)] + list(LEGACY_FIXTURES), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    argv = [_python27(), "-B", str(driver), _py2_tree(tmp_path), os.path.join(REPO, "tests", "py27", "library"),
+            str(data_dir)] + list(LEGACY_FIXTURES)
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False,
                           timeout=300, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
     result = json.loads(proc.stdout.decode("utf-8"))

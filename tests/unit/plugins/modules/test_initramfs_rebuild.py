@@ -337,7 +337,7 @@ def test_the_hostile_inputs_are_counted():
     assert len(CASES) == len(DRIVERS) + len(KERNELS) + len(TIMEOUTS) >= 50, len(CASES)
     print("\n%d hostile initramfs inputs: %d drivers, %d kernel releases, %d timeouts"
           % (len(CASES), len(DRIVERS), len(KERNELS), len(TIMEOUTS)))
-    assert len(set((what, json.dumps(value)) for what, value, _ in CASES)) == len(CASES)  # no duplicates
+    assert len(set((what, json.dumps(value)) for what, value, _fragment in CASES)) == len(CASES)  # no duplicates
 
 
 @pytest.mark.parametrize("what, value, fragment", CASES, ids=["%s-%d" % (c[0], i) for i, c in enumerate(CASES)])
@@ -422,8 +422,8 @@ def test_check_run_on_a_host_without_dracut_refuses_before_any_write(tmp_path, d
     config.write_text(u"[defaults]\n")
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=_PARENT, ANSIBLE_CONFIG=str(config), ANSIBLE_NOCOLOR="1",
                ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), ANSIBLE_HOME=str(tmp_path / "home"))
-    proc = subprocess.run([ANSIBLE_PLAYBOOK, "-i", "localhost,", "-c", "local",
-                           "--check", str(playbook)], cwd=str(tmp_path), env=env, stdout=subprocess.PIPE,
+    argv = [ANSIBLE_PLAYBOOK, "-i", "localhost,", "-c", "local", "--check", str(playbook)]
+    proc = subprocess.run(argv, cwd=str(tmp_path), env=env, stdout=subprocess.PIPE, check=False,
                           stderr=subprocess.STDOUT, timeout=300)
     out = proc.stdout.decode("utf-8", "replace")
     assert proc.returncode != 0, out
@@ -571,9 +571,9 @@ def test_initramfs_tools_block_property_every_other_byte_stays():
     import random
     rng = random.Random(13)
     alphabet = [b"a", b"Z", b"0", b" ", b"\t", b"#", b"_", b"-", b"\xe9", b"\xff", b"\x00", b"\r"]
-    for _ in range(300):
-        lines = [b"".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20))) + rng.choice([b"\n", b"\r\n"])
-                 for _ in range(rng.randint(0, 8))]
+    for _case in range(300):
+        lines = [b"".join(rng.choice(alphabet) for _char in range(rng.randint(0, 20))) + rng.choice([b"\n", b"\r\n"])
+                 for _line in range(rng.randint(0, 8))]
         drivers = rng.sample(["mpt3sas", "megaraid_sas", "sd_mod", "dm_mod", "raid1"], rng.randint(1, 4))
         if lines and rng.random() < 0.3:
             lines[-1] = lines[-1].rstrip(b"\r\n")
