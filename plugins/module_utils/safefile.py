@@ -406,17 +406,19 @@ def copy_attributes(src, dst):
     return method
 
 
-def _copy_aside(real):
-    """A full copy of ``real`` (bytes, attributes, timestamps) under a new aside name, synced."""
+def _copy_aside(real, source=None):
+    """A full copy of ``source`` (default ``real`` itself: bytes, attributes, timestamps) under
+    a new aside name of ``real``, synced."""
+    source = source or real
     fd, copy = _create_aside(real)
     try:
         try:
-            _copy_into(real, fd)
+            _copy_into(source, fd)
             os.fsync(fd)
         finally:
             os.close(fd)
-        copy_attributes(real, copy)
-        info = os.stat(real)
+        copy_attributes(source, copy)
+        info = os.stat(source)
         os.utime(copy, (info.st_atime, info.st_mtime))
     except BaseException:
         remove_quietly(copy)
@@ -537,19 +539,7 @@ def _stash(real, bak):
     except OSError as exc:
         if exc.errno == errno.EEXIST:
             return _stash(real, bak)
-        fd, stash = _create_aside(real)
-        try:
-            try:
-                _copy_into(bak, fd)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            copy_attributes(bak, stash)
-            info = os.stat(bak)
-            os.utime(stash, (info.st_atime, info.st_mtime))
-        except BaseException:
-            remove_quietly(stash)
-            raise
+        stash = _copy_aside(real, bak)
     return stash
 
 
