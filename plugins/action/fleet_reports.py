@@ -4,7 +4,8 @@
 """Write the fleet reports on the controller, in the controller's own process.
 
 Four files through four copy/template tasks cost a module process each (about a second per
-file); this writes them all at once. Documentation: plugins/modules/fleet_reports.py.
+file); this writes them all at once. All four are rendered in memory first and written only when
+every renderer succeeded; each is staged beside its final name and renamed over it - all or none. Documentation: plugins/modules/fleet_reports.py.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,22 +29,82 @@ RENDERERS = (
 )
 
 
-def _write(path, data):
-    """Write ``data`` beside ``path`` and rename it over: never a half-written report."""
+def _unchanged(path, data):
     try:
         with open(path, 'rb') as handle:
-            if handle.read() == data:
-                return False
+            return handle.read() == data
     except (IOError, OSError):
-        pass
+        return False
+
+
+def _stage(path, data):
+    """Write ``data`` to a temp file beside ``path`` (same directory: the rename is atomic),
+    flushed to disk; return the temp file's name."""
     handle, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.' + os.path.basename(path) + '.')
     try:
-        os.write(handle, data)
-    finally:
-        os.close(handle)
-    os.chmod(tmp, 0o644)
-    os.rename(tmp, path)
-    return True
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view):]
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+        os.chmod(tmp, 0o644)
+    except BaseException:
+        _remove(tmp)
+        raise
+    return tmp
+
+
+def _remove(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def render_all(report, formats):
+    """Every report as bytes, rendered in memory: [(name, filename, bytes)]. A renderer that
+    fails raises AnsibleActionFail naming the format - and nothing has been written."""
+    rendered = []
+    for name, filename, render in RENDERERS:
+        if name not in formats:
+            continue
+        try:
+            rendered.append((name, filename, to_bytes(render(report), errors='surrogate_then_replace')))
+        except Exception as exc:  # pylint: disable=broad-except
+            raise AnsibleActionFail('cannot render the %s report (%s); no report was written: %s: %s'
+                                    % (name, filename, exc.__class__.__name__, exc))
+    return rendered
+
+
+def write_all(dest, rendered):
+    """Write the rendered reports into ``dest``, all or none: every changed file is staged
+    beside its final name first, and only when all are staged are they renamed over.
+    Returns (files by format, the paths whose content changed)."""
+    files, staged = {}, []
+    try:
+        for name, filename, data in rendered:
+            path = os.path.join(dest, filename)
+            files[name] = path
+            if not _unchanged(path, data):
+                staged.append((_stage(path, data), path))
+    except BaseException:
+        for tmp, _path in staged:
+            _remove(tmp)
+        raise
+    for tmp, path in staged:
+        os.rename(tmp, path)
+    if staged:
+        try:  # the renames themselves survive a crash only once the directory is on disk
+            fd = os.open(dest, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
+    return files, [path for _tmp, path in staged]
 
 
 class ActionModule(ActionBase):
@@ -55,7 +116,7 @@ class ActionModule(ActionBase):
         args = self._task.args
         report, dest = args.get('report'), args.get('dest')
         formats = args.get('formats') or [name for name, _file, _render in RENDERERS]
-        if not isinstance(report, dict) or 'hosts' not in report:
+        if not isinstance(report, dict) or not isinstance(report.get('hosts'), dict):
             raise AnsibleActionFail('report must be the fleet report made by the fleetfix.kernel.audit_report filter')
         if not dest:
             raise AnsibleActionFail('dest (the report directory) is required')
@@ -63,18 +124,12 @@ class ActionModule(ActionBase):
         if unknown:
             raise AnsibleActionFail('unknown report format(s) %s; known: json, markdown, html, junit' % ', '.join(unknown))
         dest = os.path.abspath(os.path.expanduser(dest))
+        rendered = render_all(report, formats)  # all in memory first: a renderer that fails writes nothing
         try:
             if not os.path.isdir(dest):
                 os.makedirs(dest, 0o755)
-            files, changed = {}, []
-            for name, filename, render in RENDERERS:
-                if name not in formats:
-                    continue
-                path = os.path.join(dest, filename)
-                if _write(path, to_bytes(render(report))):
-                    changed.append(path)
-                files[name] = path
+            files, changed = write_all(dest, rendered)
         except (IOError, OSError) as exc:
-            raise AnsibleActionFail('cannot write the reports into %s: %s' % (dest, exc))
+            raise AnsibleActionFail('cannot write the reports into %s (none was changed): %s' % (dest, exc))
         result.update(changed=bool(changed), files=files, written=changed)
         return result

@@ -8,7 +8,8 @@ __metaclass__ = type
 # Documentation: audit_report_html.yml and audit_report_junit.yml beside this file.
 
 import json
-from xml.sax.saxutils import escape, quoteattr
+import re
+from xml.sax.saxutils import escape as _xml_escape, quoteattr as _xml_quoteattr
 
 from ansible.errors import AnsibleFilterError
 
@@ -208,8 +209,39 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; } td.zero { color:
 '''
 
 
+# Characters XML 1.0 does not allow (even as &#...; references): C0 controls other than tab,
+# newline and CR, lone surrogates, U+FFFE and U+FFFF. A host name, summary or evidence read off
+# a host may hold any of them; junit.xml shows them as \xNN / \uNNNN text instead.
+_XML_INVALID = re.compile(u'[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
+# The same and every other control character (and DEL): one Markdown line stays one line.
+_MARKDOWN_INVALID = re.compile(u'[\u0000-\u001f\u007f\ud800-\udfff\ufffe\uffff]')
+
+
+def _escape_char(match):
+    code = ord(match.group(0))
+    return '\\x%02x' % code if code < 0x100 else '\\u%04x' % code
+
+
+def xml_safe(text):
+    """``text`` with every character XML 1.0 cannot hold written as a \\xNN or \\uNNNN escape."""
+    return _XML_INVALID.sub(_escape_char, u'%s' % (text,))
+
+
+def escape(text):
+    return _xml_escape(xml_safe(text))
+
+
+def quoteattr(text):
+    return _xml_quoteattr(xml_safe(text))
+
+
+def _line(text):
+    return _MARKDOWN_INVALID.sub(_escape_char, u'%s' % (text,))
+
+
 def _check(report):
-    if not isinstance(report, dict) or 'hosts' not in report or 'stories' not in report:
+    if not isinstance(report, dict) or not isinstance(report.get('hosts'), dict) \
+            or not isinstance(report.get('stories'), list):
         raise AnsibleFilterError('expected the fleet report made by fleetfix.kernel.audit_report')
 
 
@@ -243,18 +275,21 @@ def audit_report_junit(report):
             entry = report['hosts'][host]
             tally['tests'] += 1
             head = '    <testcase classname=%s name=%s>' % (quoteattr('fleetfix.kernel.%s' % story), quoteattr(host))
-            if entry['state'] != 'audited':
+            if entry.get('state') != 'audited':
                 tally['errors'] += 1
+                state = entry.get('state') or 'failed'
                 cases.append('%s<error type=%s message=%s/></testcase>' % (
-                    head, quoteattr(entry['state']), quoteattr(entry.get('message') or entry['state'])))
+                    head, quoteattr(state), quoteattr(entry.get('message') or state)))
                 continue
-            found = [f for f in entry['findings'] if f['story'] == story]
+            found = [f for f in entry.get('findings') or [] if f.get('story') == story]
             if not found:
                 tally['skipped'] += 1
                 cases.append('%s<skipped message="not audited on this host"/></testcase>' % head)
                 continue
             finding = found[0]
-            body = json.dumps({'evidence': finding.get('evidence'), 'remedy': finding.get('remedy')}, sort_keys=True, indent=2)
+            # ensure_ascii: every control character in the evidence becomes a \\uNNNN escape
+            body = json.dumps({'evidence': finding.get('evidence'), 'remedy': finding.get('remedy')}, sort_keys=True, indent=2,
+                              ensure_ascii=True, default=str)
             if finding['status'] == 'fail':
                 tally['failures'] += 1
                 cases.append('%s<failure type="fail" message=%s>%s</failure></testcase>' % (
@@ -268,48 +303,61 @@ def audit_report_junit(report):
                 cases.append('%s<skipped message=%s/></testcase>' % (head, quoteattr(finding['summary'])))
             else:
                 cases.append('%s<system-out>%s</system-out></testcase>' % (
-                    head, escape('%s: %s' % (finding['status'].upper(), finding['summary']))))
+                    head, escape('%s: %s' % (('%s' % finding['status']).upper(), finding['summary']))))
         for key in totals:
             totals[key] += tally[key]
-        suites.append('  <testsuite name=%s tests="%d" failures="%d" errors="%d" skipped="%d">\n%s\n  </testsuite>' % (
-            quoteattr(story), tally['tests'], tally['failures'], tally['errors'], tally['skipped'], '\n'.join(cases)))
+        suites.append('  <testsuite name=%s tests="%d" failures="%d" errors="%d" skipped="%d">%s\n  </testsuite>' % (
+            quoteattr(story), tally['tests'], tally['failures'], tally['errors'], tally['skipped'],
+            ''.join('\n' + case for case in cases)))
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<testsuites name="fleetfix.kernel audit" tests="%d" failures="%d" errors="%d" skipped="%d">\n%s\n</testsuites>\n'
-            % (totals['tests'], totals['failures'], totals['errors'], totals['skipped'], '\n'.join(suites)))
+            '<testsuites name="fleetfix.kernel audit" tests="%d" failures="%d" errors="%d" skipped="%d">%s\n</testsuites>\n'
+            % (totals['tests'], totals['failures'], totals['errors'], totals['skipped'], ''.join('\n' + suite for suite in suites)))
 
 
 def _evidence_text(value):
     if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True)
+        return json.dumps(value, sort_keys=True, default=str)
     return '%s' % (value,)
 
 
 def audit_report_markdown(report):
-    """The fleet report as Markdown: counts per story, then every host's findings."""
+    """The fleet report as Markdown: counts per story, then every host's findings.
+
+    Holds for any report the audit_report filter makes, zero hosts and zero stories included;
+    control characters in names, summaries and evidence are shown as \\xNN escapes."""
     _check(report)
-    states = report.get('host_states', {})
+    states = report.get('host_states') or {}
+    statuses = list(report.get('statuses') or [s for s, _bg, _fg in STATUS_COLOURS[:5]])
+    counts = report.get('counts') or {}
     lines = ['# fleetfix.kernel fleet report', '',
              'Generated %s - %d host(s): %d audited, %d failed, %d unreachable.' % (
-                 report.get('generated_at') or '?', len(report['hosts']), states.get('audited', 0),
+                 _line(report.get('generated_at') or '?'), len(report['hosts']), states.get('audited', 0),
                  states.get('failed', 0), states.get('unreachable', 0)),
-             '', '## Counts per story', '',
-             '| story | %s |' % ' | '.join(report['statuses']),
-             '|---|%s' % ('---|' * len(report['statuses']))]
-    for story in report['stories']:
-        lines.append('| %s | %s |' % (story, ' | '.join(str(report['counts'][story][s]) for s in report['statuses'])))
+             '', '## Counts per story', '']
+    if report['stories']:
+        lines += ['| story | %s |' % ' | '.join(statuses), '|---|%s' % ('---|' * len(statuses))]
+        for story in report['stories']:
+            lines.append('| %s | %s |' % (_line(story), ' | '.join(str((counts.get(story) or {}).get(s, 0)) for s in statuses)))
+    else:
+        lines.append('No findings.')
     lines += ['', '## Hosts']
+    if not report['hosts']:
+        lines += ['', 'No host was audited (the host pattern or --limit matched none).']
     for host in sorted(report['hosts']):
-        entry = report['hosts'][host]
-        lines += ['', '### %s - %s' % (host, entry.get('worst') or entry['state'])]
-        if entry['state'] != 'audited':
-            lines.append('%s: %s' % (entry['state'], entry.get('message') or ''))
-        for finding in entry['findings']:
-            lines.append('- **%s: %s** - %s' % (finding['story'], finding['status'], finding['summary']))
+        entry = report['hosts'][host] or {}
+        state = entry.get('state') or 'failed'
+        lines += ['', '### %s - %s' % (_line(host), _line(entry.get('worst') or state))]
+        if state != 'audited':
+            lines.append('%s: %s' % (_line(state), _line(entry.get('message') or '')))
+        for finding in entry.get('findings') or []:
+            lines.append('- **%s: %s** - %s' % (_line(finding.get('story')), _line(finding.get('status')),
+                                                _line(finding.get('summary') or '')))
             if finding.get('remedy'):
-                lines.append('  - remedy: %s' % finding['remedy'])
+                lines.append('  - remedy: %s' % _line(finding['remedy']))
             evidence = finding.get('evidence') or {}
             if evidence:
-                lines.append('  - evidence: %s' % ', '.join('`%s=%s`' % (key, _evidence_text(evidence[key])) for key in sorted(evidence)))
+                lines.append('  - evidence: %s' % ', '.join(
+                    '`%s=%s`' % (_line(key), _line(_evidence_text(evidence[key]))) for key in sorted(evidence)))
     return '\n'.join(lines) + '\n'
 
 

@@ -105,13 +105,17 @@ def _page_allocation(root, options, context):
     page_size = os.sysconf('SC_PAGE_SIZE') if root == '/' else 4096
     facts = memory.collect(root, page_size=page_size)
     failures = []
+    unread = []
     if root == '/':
         try:
             failures = memory.group_failures(memory.failure_events(memory.read_kmsg(), 'kmsg'), '/dev/kmsg')
-        except (IOError, OSError):
-            failures = []  # /dev/kmsg unreadable (dmesg_restrict, containers): watermarks still count
+        except (IOError, OSError) as exc:
+            # /dev/kmsg unreadable (dmesg_restrict without root, containers): the watermarks still
+            # count, but "no failures logged" is unknown - the finding says so and is never ok
+            unread.append(memory.unread_source('/dev/kmsg', exc))
     facts['allocation_failures'] = failures
-    return facts, memory.finding(facts, failures)
+    facts['log_sources_unread'] = unread
+    return facts, memory.finding(facts, failures, unread=unread)
 
 
 def _ext4_threads(root, options, context):

@@ -129,5 +129,9 @@ def exit_with_facts(module, fact_key, collect):
     except HostReadError as exc:
         module.fail_json(msg='%s: %s' % (name, exc))
     except (IOError, OSError) as exc:
-        module.fail_json(msg='%s: cannot read %s: %s' % (name, getattr(exc, 'filename', None) or '?', exc))
+        filename = getattr(exc, 'filename', None)
+        if filename:
+            module.fail_json(msg='%s: cannot read %s: %s' % (name, filename, getattr(exc, 'strerror', None) or exc))
+        # no file named by the error (a read() or a device): say which error, not "cannot read ?"
+        module.fail_json(msg='%s: a host read failed (%s: %s)' % (name, exc.__class__.__name__, exc))
     module.exit_json(changed=False, ansible_facts={fact_key: facts})

@@ -532,8 +532,20 @@ def plan_min_free(facts, explicit_kb=None, percent=DEFAULT_PERCENT, ceiling_kb=D
             'sysctls': sysctls, 'changes': [s['name'] for s in sysctls if s['change']], 'notes': notes}
 
 
-def finding(facts, failures, percent=DEFAULT_PERCENT, ceiling_kb=DEFAULT_CEILING_KB):
-    """The audit finding for seed story 2."""
+def unread_source(source, exc):
+    """How one kernel log could not be read: {'source', 'error'} for the finding's evidence."""
+    reason = getattr(exc, 'strerror', None) or ('%s' % (exc,)) or exc.__class__.__name__
+    return {'source': source, 'error': reason}
+
+
+def finding(facts, failures, percent=DEFAULT_PERCENT, ceiling_kb=DEFAULT_CEILING_KB, unread=None):
+    """The audit finding for seed story 2.
+
+    ``unread``: the logs that could not be read ([{'source', 'error'}], see unread_source). When
+    no failure was found and a log could not be read, "no allocation failures logged" is not
+    known, so the finding is a ``warn`` naming the log - never ``ok``. (A plain user cannot read
+    /dev/kmsg when kernel.dmesg_restrict=1, the default on Debian 10+, Ubuntu 20.10+, RHEL 8+.)"""
+    unread = list(unread or [])
     current = facts['sysctls']['min_free_kbytes']
     target = policy_target_kbytes(facts['mem_total_kb'], facts['kernel_default_min_free_kbytes'], percent, ceiling_kb)
     count = sum(group['count'] for group in failures)
@@ -546,13 +558,21 @@ def finding(facts, failures, percent=DEFAULT_PERCENT, ceiling_kb=DEFAULT_CEILING
         'watermark_rule': facts['watermark_rule'],
         'failure_events': count,
         'failure_orders': sorted(set(group['order'] for group in failures)),
+        'log_sources_unread': unread,
     }
     remedy = 'role fleetfix.kernel.vm_watermarks (target %d kB)' % target
     if count:
         return make_finding(STORY, 'fail', '%d "page allocation failure" event(s) in the kernel log (orders %s); '
                             'vm.min_free_kbytes is %d kB' % (count, ', '.join(str(o) for o in evidence['failure_orders']),
                                                              current), evidence, remedy)
-    if current is not None and current < target and facts['mem_total_kb'] >= BIG_MEMORY_KB:
+    low = current is not None and current < target and facts['mem_total_kb'] >= BIG_MEMORY_KB
+    if unread:
+        return make_finding(STORY, 'warn', 'allocation failures unknown: could not read %s; run with become '
+                            '(root) to read the kernel log%s' % (
+                                ', '.join('%s (%s)' % (u['source'], u['error']) for u in unread),
+                                '; vm.min_free_kbytes is %s kB, below the policy target %d kB' % (current, target)
+                                if low else ''), evidence, remedy if low else None)
+    if low:
         return make_finding(STORY, 'warn', 'vm.min_free_kbytes is %d kB, below the policy target %d kB for %d MiB '
                             'of RAM' % (current, target, facts['mem_total_kb'] // 1024), evidence, remedy)
     return make_finding(STORY, 'ok', 'vm.min_free_kbytes is %d kB (policy target %d kB); no allocation failures '

@@ -16,7 +16,13 @@ description:
     C(fleet-report.html) (self-contained), C(fleet-report.json) (stable key order),
     C(fleet-report.md) and C(junit.xml) into O(dest).
   - An action plugin - it runs in the controller's process, so four reports cost one task, not
-    four module runs. Each file is written beside its final name and renamed over it.
+    four module runs.
+  - All or none - every report is rendered in memory first; when a renderer fails, nothing is
+    written. Each changed file is then staged beside its final name (same directory, flushed to
+    disk) and only when all are staged are they renamed over the old ones.
+  - A report with no hosts gives four valid (empty) reports. In C(junit.xml) every character XML
+    cannot hold (control characters other than tab, newline and CR, lone surrogates, U+FFFE,
+    U+FFFF) is written as a C(\\xNN) or C(\\uNNNN) escape, so the file stays well-formed.
   - The reports are controller artefacts of a read-only audit; they are written under
     C(--check) too (an audit that leaves no report would be useless).
 author:

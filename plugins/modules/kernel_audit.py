@@ -84,7 +84,9 @@ findings:
       type: str
       sample: pipe_capacity
     status:
-      description: C(ok), C(warn), C(fail), C(not_applicable) or C(error).
+      description: C(ok), C(warn), C(fail), C(not_applicable) or C(error). A finding whose evidence
+        could not be read is never C(ok) - C(page_allocation) is a C(warn) naming the log and saying
+        "run with become" when C(/dev/kmsg) is closed (C(kernel.dmesg_restrict=1) without root).
       type: str
       sample: warn
     summary:

@@ -199,9 +199,17 @@ ansible_facts:
           description: The logs actually read (C(/dev/kmsg), C(dmesg), C(journalctl -k) or file paths).
           type: list
           elements: str
+        log_sources_unread:
+          description: The requested logs that could not be read, each C(source) and C(error) (permission
+            denied under C(kernel.dmesg_restrict=1) without become, a directory, a FIFO, a symlink loop,
+            a read error); each is also a warning. A log file that does not exist is not listed.
+          type: list
+          elements: dict
 '''
 
+import errno
 import os
+import stat
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fleetfix.kernel.plugins.module_utils import memory, sysctl_d
@@ -210,20 +218,47 @@ from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import exit
 BOOT_KEYS = ('vm.min_free_kbytes', 'vm.watermark_scale_factor')
 
 
+def _log_file_problem(path):
+    """Why ``path`` cannot be read as a log file, or None when it can (or does not exist:
+    the default log_files are candidates, one of them is usually missing)."""
+    try:
+        info = os.stat(path)
+    except (IOError, OSError) as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        if exc.errno == errno.ELOOP:
+            return 'a symlink loop'
+        return exc.strerror or str(exc)
+    if stat.S_ISDIR(info.st_mode):
+        return 'a directory, not a log file'
+    if stat.S_ISFIFO(info.st_mode):
+        return 'a FIFO, not a log file (reading it would block)'
+    if not stat.S_ISREG(info.st_mode):
+        return 'not a regular file'
+    return None
+
+
 def read_failures(module, sources, files):
-    """Failure events from the requested logs: (grouped events, sources read)."""
+    """Failure events from the requested logs: (grouped events, sources read, sources unread).
+
+    Every requested log that could not be read is in the third list with the reason, and a
+    warning names it: "no failures" from a log nobody read is not an answer."""
     events = []
     read = []
+    unread = []
     if 'kmsg' in sources:
         try:
             events += memory.failure_events(memory.read_kmsg(), 'kmsg')
             read.append('/dev/kmsg')
-        except (IOError, OSError):
+        except (IOError, OSError) as exc:
             dmesg = module.get_bin_path('dmesg')
-            rc, out, _err = module.run_command([dmesg], check_rc=False) if dmesg else (1, '', '')
+            rc, out, err = module.run_command([dmesg], check_rc=False) if dmesg else (1, '', 'dmesg not found')
             if rc == 0:
                 events += memory.failure_events(out.splitlines(), 'dmesg')
                 read.append('dmesg')
+            else:
+                unread.append(memory.unread_source('/dev/kmsg', exc))
+                unread.append({'source': 'dmesg', 'error': (err or '').strip()[:200] or 'exit status %d' % rc})
     if 'journal' in sources:
         journalctl = module.get_bin_path('journalctl')
         if journalctl:
@@ -232,17 +267,33 @@ def read_failures(module, sources, files):
             if rc == 0:
                 events += memory.failure_events(out.splitlines(), 'journal')
                 read.append('journalctl -k')
+            else:
+                unread.append({'source': 'journalctl -k', 'error': 'exit status %d' % rc})
+        else:
+            unread.append({'source': 'journalctl -k', 'error': 'journalctl not found'})
     if 'files' in sources:
         for path in files:
-            if os.path.isfile(path):
+            problem = _log_file_problem(path)
+            if problem:
+                unread.append({'source': path, 'error': problem})
+                continue
+            if not os.path.isfile(path):
+                continue
+            try:
                 handle = open(path, 'rb')
                 try:
                     lines = handle.read().decode('utf-8', 'replace').splitlines()
                 finally:
                     handle.close()
-                events += memory.failure_events(lines, 'syslog')
-                read.append(path)
-    return memory.group_failures(events, ', '.join(read)), read
+            except (IOError, OSError) as exc:
+                unread.append(memory.unread_source(path, exc))
+                continue
+            events += memory.failure_events(lines, 'syslog')
+            read.append(path)
+    for item in unread:
+        module.warn('memory_watermark_facts: cannot read %s: %s; allocation failures logged there are not counted'
+                    '%s' % (item['source'], item['error'], ' (run with become)' if item['source'] in ('/dev/kmsg', 'dmesg') else ''))
+    return memory.group_failures(events, ', '.join(read)), read, unread
 
 
 def main():
@@ -257,7 +308,7 @@ def main():
     def collect():
         facts = memory.collect('/', page_size=os.sysconf('SC_PAGE_SIZE'))
         facts['boot_values'] = sysctl_d.boot_values('/', BOOT_KEYS)
-        facts['allocation_failures'], facts['log_sources_read'] = read_failures(
+        facts['allocation_failures'], facts['log_sources_read'], facts['log_sources_unread'] = read_failures(
             module, module.params['log_sources'], module.params['log_files'])
         return facts
 

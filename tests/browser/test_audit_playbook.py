@@ -70,3 +70,40 @@ def test_limit_audits_only_the_limited_hosts(tmp_path, limit):
     proc, report_dir = _run(tmp_path, "--limit", limit)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert sorted(_report(report_dir)["hosts"]) == [limit]
+
+
+# --- issue 14: the audit's variables are checked before any host is touched -----------------
+
+@pytest.mark.parametrize("assignment, fragment", [
+    ("fleetfix_audit_fail_on=bogus", "fleetfix_audit_fail_on='bogus' is not valid: expected one of never, warn, fail"),
+    ("fleetfix_audit_serial=abc", "fleetfix_audit_serial='abc' is not valid"),
+    ("fleetfix_audit_fail_onn=fail", "fleetfix_audit_fail_onn is not a variable of playbooks/audit.yml"),
+])
+def test_a_bad_audit_variable_fails_before_any_host_task_and_any_report(tmp_path, assignment, fragment):
+    proc, report_dir = _run(tmp_path, "-e", assignment)
+    assert proc.returncode != 0
+    flat = " ".join(proc.stdout.split())
+    assert fragment in flat, proc.stdout[-3000:]
+    assert "Unexpected Exception" not in proc.stdout
+    assert "run every story's collector" not in proc.stdout  # no host task ran
+    assert not os.path.exists(report_dir)  # and no report was written
+
+
+def test_junit_is_well_formed_with_control_characters_in_a_host_name(tmp_path):
+    import xml.etree.ElementTree as ET
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(
+        'all:\n  hosts:\n'
+        '    localhost: {ansible_connection: local, ansible_python_interpreter: "%s"}\n'
+        '    "gone\\x01\\x1b\\x7f.example": {ansible_host: 127.0.0.1, ansible_port: %d, ansible_user: nobody,\n'
+        '      ansible_ssh_common_args: "-o ConnectTimeout=5"}\n' % (sys.executable, _closed_port()))
+    report_dir = os.path.join(OUT, tmp_path.name)
+    playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+    proc = subprocess.run([playbook, "-i", str(inventory), os.path.join(REPO, "playbooks", "audit.yml"), "--check",
+                           "-e", "fleetfix_report_dir=" + report_dir],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, cwd=REPO, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    root = ET.parse(os.path.join(report_dir, "junit.xml")).getroot()
+    names = set(case.get("name") for case in root.iter("testcase"))
+    assert "gone\\x01\\x1b\x7f.example" in names
+    assert _report(report_dir)["hosts"]["gone\x01\x1b\x7f.example"]["state"] == "unreachable"

@@ -67,3 +67,27 @@ def test_html_embeds_the_report_without_breaking_out_of_the_script(report):
 def test_not_a_report_is_refused(render):
     with pytest.raises(AnsibleFilterError):
         render({"hello": "world"})
+
+
+def test_junit_stays_well_formed_with_control_characters_in_host_and_summary():
+    nasty = "".join(chr(c) for c in range(32)) + "\ud800\ufffe\uffff"
+    hostvars = {"web\x00\x1b01": {"fleetfix_audit": {"findings": [
+        _finding("boot_readiness", "fail", "bad\x00summary\x07" + nasty),
+        _finding("pipe_capacity", "warn", "warn\x1f" + nasty)]}},
+        "gone\x01": {"fleetfix_audit": {"unreachable": True, "msg": "timed\x00out"}}}
+    junit = audit_report_junit(audit_report(sorted(hostvars), hostvars))
+    root = ET.fromstring(junit.encode("utf-8"))
+    names = sorted(case.get("name") for case in root.iter("testcase"))
+    assert names == ["gone\\x01", "gone\\x01", "web\\x00\\x1b01", "web\\x00\\x1b01"]
+    failure = root.find(".//testcase[@name='web\\x00\\x1b01']/failure")
+    assert failure.get("message").startswith("bad\\x00summary\\x07\\x00\\x01")
+    assert "\\ud800\\ufffe\\uffff" in failure.get("message")
+    assert root.find(".//testcase[@name='gone\\x01']/error").get("message") == "timed\\x00out"
+
+
+def test_zero_hosts_render_in_every_format():
+    empty = audit_report([], {})
+    assert ET.fromstring(audit_report_junit(empty)).get("tests") == "0"
+    assert "No host was audited" in audit_report_markdown(empty)
+    assert "No findings." in audit_report_markdown(empty)
+    assert '"hosts": {}' in audit_report_html(empty)

@@ -111,3 +111,32 @@ def test_ext4_window_that_cannot_open_is_that_story_error(monkeypatch):
     assert findings[0]["story"] == "ext4_threads" and findings[0]["status"] == "error"
     assert "Permission denied" in findings[0]["summary"]
     assert findings[1]["status"] != "error"
+
+
+def test_page_allocation_is_a_warn_not_ok_when_kmsg_cannot_be_read(monkeypatch, fixture_root):
+    """A plain user under kernel.dmesg_restrict=1: /dev/kmsg is EPERM; no 'no failures logged'."""
+    from ansible_collections.fleetfix.kernel.plugins.module_utils import memory
+
+    def denied(path="/dev/kmsg"):
+        raise OSError(1, "Operation not permitted", path)
+    facts = memory.collect(fixture_root("memory", "debian11-5.10"))
+    monkeypatch.setattr(memory, "read_kmsg", denied)
+    monkeypatch.setattr(memory, "collect", lambda root, page_size=4096: dict(facts))
+    story_facts, found = audit._page_allocation("/", {}, {})
+    assert found["status"] == "warn"
+    assert "could not read /dev/kmsg (Operation not permitted)" in found["summary"]
+    assert "run with become" in found["summary"]
+    assert "no allocation failures logged" not in found["summary"]
+    assert found["evidence"]["log_sources_unread"] == [{"source": "/dev/kmsg", "error": "Operation not permitted"}]
+    assert story_facts["log_sources_unread"] == found["evidence"]["log_sources_unread"]
+
+
+def test_page_allocation_reads_kmsg_and_stays_ok_when_it_can(monkeypatch, fixture_root):
+    from ansible_collections.fleetfix.kernel.plugins.module_utils import memory
+    facts = memory.collect(fixture_root("memory", "debian11-5.10"))
+    monkeypatch.setattr(memory, "read_kmsg", lambda path="/dev/kmsg": ["6,1,1000,-;hello\n"])
+    monkeypatch.setattr(memory, "collect", lambda root, page_size=4096: dict(facts))
+    _facts, found = audit._page_allocation("/", {}, {})
+    assert found["status"] in ("ok", "warn")
+    assert found["evidence"]["log_sources_unread"] == []
+    assert "could not read" not in found["summary"]

@@ -9,6 +9,7 @@ import pytest
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils import memory
 from conftest import FIXTURES
+from hostile import audit_inputs
 
 LOGS = os.path.join(FIXTURES, "memory", "logs")
 
@@ -358,3 +359,110 @@ def test_finding_warns_below_the_policy_on_big_hosts_only(fixture_root):
     found = memory.finding(facts, [])
     assert found["status"] == "warn"
     assert "below the policy target 2684354 kB for 262144 MiB of RAM" in found["summary"]
+
+
+# --- logs that could not be read (issue 14): said so, never "no failures" ----------------
+
+def _debian_facts(fixture_root):
+    return memory.collect(fixture_root("memory", "debian11-5.10"))
+
+
+def test_finding_with_an_unread_log_is_a_warn_naming_it(fixture_root):
+    unread = [memory.unread_source("/dev/kmsg", OSError(13, "Permission denied"))]
+    found = memory.finding(_debian_facts(fixture_root), [], unread=unread)
+    assert found["status"] == "warn"
+    assert "could not read /dev/kmsg (Permission denied)" in found["summary"]
+    assert "run with become" in found["summary"]
+
+
+def test_failures_found_elsewhere_still_fail_with_an_unread_log(fixture_root):
+    failures = memory.group_failures(memory.failure_events(
+        ["java: page allocation failure. order:2, mode:0x20"], "syslog"), "/var/log/messages")
+    found = memory.finding(_debian_facts(fixture_root), failures, unread=[{"source": "/dev/kmsg", "error": "EPERM"}])
+    assert found["status"] == "fail"
+
+
+def test_finding_without_unread_logs_is_unchanged(fixture_root):
+    found = memory.finding(_debian_facts(fixture_root), [])
+    assert found["evidence"]["log_sources_unread"] == []
+    assert "could not read" not in found["summary"]
+
+
+class _FakeModule(object):
+    def __init__(self):
+        self.warnings = []
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+    def get_bin_path(self, name):
+        return None
+
+    def run_command(self, args, check_rc=False):
+        return 1, "", "not run"
+
+
+def _log_entry(tmp_path, kind):
+    path = str(tmp_path / kind.replace(" ", "_"))
+    if kind == "directory":
+        os.mkdir(path)
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "symlink loop":
+        os.symlink(path, path)
+    elif kind == "unreadable":
+        with open(path, "w") as handle:
+            handle.write("x\n")
+        os.chmod(path, 0)
+    return path
+
+
+@pytest.mark.parametrize("kind, reason", audit_inputs.LOG_FILES)
+def test_a_log_file_that_is_not_one_is_named_not_skipped(tmp_path, kind, reason):
+    from ansible_collections.fleetfix.kernel.plugins.modules import memory_watermark_facts
+    if kind == "unreadable" and os.geteuid() == 0:
+        pytest.skip("root reads a mode 000 file")
+    path = _log_entry(tmp_path, kind)
+    module = _FakeModule()
+    groups, read, unread = memory_watermark_facts.read_failures(module, ["files"], [path])
+    assert (groups, read) == ([], [])
+    assert len(unread) == 1 and unread[0]["source"] == path and reason in unread[0]["error"]
+    assert path in module.warnings[0] and reason in module.warnings[0]
+
+
+def test_a_read_error_names_the_file(tmp_path, monkeypatch):
+    from ansible_collections.fleetfix.kernel.plugins.modules import memory_watermark_facts
+    path = str(tmp_path / "messages")
+    with open(path, "w") as handle:
+        handle.write("x\n")
+    real_open = open
+
+    def failing_open(name, *args, **kwargs):
+        if name == path:
+            raise IOError(5, "Input/output error")
+        return real_open(name, *args, **kwargs)
+    monkeypatch.setattr(memory_watermark_facts, "open", failing_open, raising=False)
+    module = _FakeModule()
+    _groups, _read, unread = memory_watermark_facts.read_failures(module, ["files"], [path])
+    assert unread == [{"source": path, "error": "Input/output error"}]
+    assert "cannot read %s: Input/output error" % path in module.warnings[0]
+
+
+def test_a_missing_default_log_file_is_quietly_skipped(tmp_path):
+    from ansible_collections.fleetfix.kernel.plugins.modules import memory_watermark_facts
+    module = _FakeModule()
+    assert memory_watermark_facts.read_failures(module, ["files"], [str(tmp_path / "kern.log")]) == ([], [], [])
+    assert module.warnings == []
+
+
+def test_kmsg_and_dmesg_both_unreadable_are_listed(monkeypatch):
+    from ansible_collections.fleetfix.kernel.plugins.modules import memory_watermark_facts
+
+    def denied(path="/dev/kmsg"):
+        raise OSError(1, "Operation not permitted", path)
+    monkeypatch.setattr(memory, "read_kmsg", denied)
+    module = _FakeModule()
+    _groups, read, unread = memory_watermark_facts.read_failures(module, ["kmsg"], [])
+    assert read == []
+    assert unread[0] == {"source": "/dev/kmsg", "error": "Operation not permitted"}
+    assert "run with become" in module.warnings[0]
