@@ -13,7 +13,9 @@ description:
   - The "decide" step of the P(fleetfix.kernel.persistent_net#role) role. Validates
     C(fleetfix_net_interfaces) against the host's C(fleetfix_net) facts (name length and characters,
     MAC format, one name per interface, the MAC present on the host and permanent, the Ansible
-    connection's interface kept), chooses a udev rule or a systemd C(.link) file, and returns the
+    connection's interface kept; every key checked before the host is looked at - addresses and
+    gateways with Python's ipaddress, C(id_path) against udev's ID_PATH form, unknown keys refused,
+    one name per NIC and one NIC per name, no second name for a MAC another rule already pins), chooses a udev rule or a systemd C(.link) file, and returns the
     exact content of every file to write.
 author:
   - fleetfix.kernel contributors (@fleetfix)
@@ -24,7 +26,7 @@ options:
     type: dict
     required: true
   interfaces:
-    description: The wanted names, C({name, mac | match_current_name, pin_by, method, address, gateway}).
+    description: The wanted names, C({name, mac | match_current_name, pin_by, id_path, method, address, gateway}).
     type: list
     elements: dict
     required: true
@@ -88,7 +90,7 @@ _value:
 '''
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.fleetfix.kernel.plugins.module_utils.netplan import NetPlanError, plan
+from ansible_collections.fleetfix.kernel.plugins.plugin_utils.netplan import NetPlanError, plan
 
 
 def persistent_net_plan(facts, interfaces, pin_method='auto', systemd_version=None, config_system='auto',

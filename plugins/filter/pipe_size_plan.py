@@ -31,9 +31,14 @@ options:
     description: Wanted C(fs.pipe-user-pages-soft) in pages; omitted or null leaves it alone.
     type: int
   cap:
-    description: The largest O(max_size) accepted.
+    description: The largest O(max_size) accepted (the kernel's own limit, 2 GiB, applies on top).
     type: int
     default: 268435456
+  sysctl_file:
+    description:
+      - The drop-in the role persists the values in; checked to be C(/etc/sysctl.d/<name>.conf).
+      - Omitted or null skips the check.
+    type: path
 '''
 
 EXAMPLES = r'''
@@ -71,6 +76,8 @@ _value:
 '''
 
 from ansible.errors import AnsibleFilterError
+# One rule for both sysctl roles' drop-ins, kept beside the vm_watermarks filter that uses sysctl_d.
+from ansible_collections.fleetfix.kernel.plugins.filter.vm_watermarks_plan import check_sysctl_file
 from ansible_collections.fleetfix.kernel.plugins.module_utils.pipe import (
     DEFAULT_MAX_SIZE_CAP,
     PipeSettingError,
@@ -78,8 +85,10 @@ from ansible_collections.fleetfix.kernel.plugins.module_utils.pipe import (
 )
 
 
-def pipe_size_plan(facts, max_size, user_pages_soft=None, cap=DEFAULT_MAX_SIZE_CAP):
+def pipe_size_plan(facts, max_size, user_pages_soft=None, cap=DEFAULT_MAX_SIZE_CAP, sysctl_file=None):
     """Return the plan, or fail with the reason."""
+    if sysctl_file is not None:
+        check_sysctl_file(sysctl_file, 'fleetfix_pipe_sysctl_file')
     if not isinstance(facts, dict) or 'pipe_max_size' not in facts:
         raise AnsibleFilterError('pipe_size_plan expects the fleetfix_pipe facts of fleetfix.kernel.pipe_facts, '
                                  'got %r' % (type(facts).__name__,))

@@ -14,6 +14,9 @@ description:
   - "Policy: O(percent) of MemTotal, at most O(ceiling_kb), never below the kernel's own
     default, or O(explicit_kb); never lower than the current value unless O(allow_lower);
     refused above O(safety_percent) of MemTotal, with the numbers."
+  - Checks every value first, naming the variable and the value - O(dropin) only
+    C(/etc/sysctl.d/<name>.conf); numbers finite and within the kernel's limits (vm.min_free_kbytes
+    an int, vm.watermark_scale_factor 1..3000, percents 0..100); booleans never taken as numbers.
   - Lists the sysctl files that would override the drop-in at boot; fails when O(overrides=fail),
     or when O(overrides=fix) and such a file is not under /etc (package or runtime files are not edited).
 author:
@@ -91,10 +94,66 @@ _value:
       elements: str
 '''
 
+import math
+import re
+
 from ansible.errors import AnsibleFilterError
 from ansible_collections.fleetfix.kernel.plugins.module_utils import memory, sysctl_d
 
 OVERRIDE_MODES = ('report', 'fix', 'fail')
+# systemd-sysctl and `sysctl --system` apply only *.conf files of the sysctl.d directories at boot;
+# the role writes into /etc/sysctl.d (the administrator's directory) and nowhere else.
+SYSCTL_DROPIN_DIR = '/etc/sysctl.d/'
+SYSCTL_DROPIN_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]*\.conf\Z')
+# vm.min_free_kbytes is an int handled by proc_dointvec_minmax (mm/page_alloc.c): 0..INT_MAX.
+INT_MAX = 2 ** 31 - 1
+# vm.watermark_scale_factor: extra1 = 1, extra2 = 3000 (1000 before 5.8; older kernels refuse above).
+SCALE_FACTOR_MAX = 3000
+
+
+def check_sysctl_file(value, variable):
+    """The drop-in path: only /etc/sysctl.d/<safe name>.conf - anything else is never applied at
+    boot (no .conf), or is another file altogether (/etc/passwd). Returns the path."""
+    if not isinstance(value, str) or not value.startswith(SYSCTL_DROPIN_DIR) \
+            or not SYSCTL_DROPIN_NAME.match(value[len(SYSCTL_DROPIN_DIR):]) or '..' in value:
+        raise AnsibleFilterError(
+            '%s=%r is not a sysctl drop-in: it must be %s<name>.conf (letters, digits, ".", "_", "-"; '
+            'systemd-sysctl applies only *.conf files at boot)' % (variable, value, SYSCTL_DROPIN_DIR))
+    return value
+
+
+def _boolean(value, variable):
+    """true/false, or the words Ansible reads as such (-e gives text); never a number: 1 is refused."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ('true', 'yes', 'on', 'false', 'no', 'off'):
+        return value.strip().lower() in ('true', 'yes', 'on')
+    raise AnsibleFilterError('%s must be true or false, got %r' % (variable, value))
+
+
+def _finite_number(value, variable, low, high, integer):
+    """A number within [low, high]; bool, NaN, inf and text that is not a number are refused, naming
+    the variable and the value."""
+    kind = 'an integer' if integer else 'a number'
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise AnsibleFilterError('%s must be %s, got %r (%s..%s)' % (variable, kind, value, low, high))
+    number = value
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > 32 or not re.match(r'^[0-9]+\Z' if integer else r'^([0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?|[-+]?(nan|inf|infinity))\Z',
+                                          text, re.I):
+            raise AnsibleFilterError('%s must be %s, got %r (%s..%s)' % (variable, kind, value, low, high))
+        number = int(text) if integer else float(text)  # 'nan', 'inf' and '1e400' are refused below
+    if isinstance(number, float):
+        if math.isnan(number) or math.isinf(number):
+            raise AnsibleFilterError('%s must be a finite number, got %r (%s..%s)' % (variable, value, low, high))
+        if integer:
+            if number != int(number):
+                raise AnsibleFilterError('%s must be an integer, got %r (%s..%s)' % (variable, value, low, high))
+            number = int(number)
+    if not low <= number <= high:
+        raise AnsibleFilterError('%s=%r is outside %s..%s' % (variable, value, low, high))
+    return number
 
 
 def vm_watermarks_plan(facts, dropin, explicit_kb=None, percent=memory.DEFAULT_PERCENT,
@@ -103,6 +162,16 @@ def vm_watermarks_plan(facts, dropin, explicit_kb=None, percent=memory.DEFAULT_P
     if not isinstance(facts, dict) or 'zones' not in facts:
         raise AnsibleFilterError('vm_watermarks_plan expects the fleetfix_memory facts of '
                                  'fleetfix.kernel.memory_watermark_facts')
+    check_sysctl_file(dropin, 'fleetfix_vm_sysctl_file')
+    if explicit_kb is not None:
+        # 0 removes the reserve (memory.plan_min_free says so); the kernel's own bound is INT_MAX.
+        explicit_kb = _finite_number(explicit_kb, 'fleetfix_vm_min_free_kbytes', 0, INT_MAX, True)
+    percent = _finite_number(percent, 'fleetfix_vm_min_free_percent', 0, 100, False)
+    ceiling_kb = _finite_number(ceiling_kb, 'fleetfix_vm_min_free_ceiling_kbytes', 1, INT_MAX, True)
+    safety_percent = _finite_number(safety_percent, 'fleetfix_vm_min_free_safety_percent', 0, 100, False)
+    allow_lower = _boolean(allow_lower, 'fleetfix_vm_min_free_allow_lower')
+    if scale_factor is not None:
+        scale_factor = _finite_number(scale_factor, 'fleetfix_vm_watermark_scale_factor', 1, SCALE_FACTOR_MAX, True)
     if overrides not in OVERRIDE_MODES:
         raise AnsibleFilterError('fleetfix_vm_overrides must be one of %s, got %r' % (', '.join(OVERRIDE_MODES), overrides))
     try:

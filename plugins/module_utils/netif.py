@@ -25,9 +25,9 @@ from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import host
 STORY = 'net_iface_names'
 # include/uapi/linux/netdevice.h NET_ADDR_*
 ADDR_ASSIGN = {0: 'permanent', 1: 'random', 2: 'stolen', 3: 'set'}
-KERNEL_NAME = re.compile(r'^(eth|usb|wlan|ib|bond)\d+$')
+KERNEL_NAME = re.compile(r"^(eth|usb|wlan|ib|bond)[0-9]+\Z")
 PREDICTABLE_NAME = re.compile(r'^(en|wl|ww|ib|sl)(o\d|s\d|p\d|x[0-9a-f]{12}|P\d|b\d|c\d|v\d|a\d|u\d|i\d)')
-MAC = re.compile(r'^[0-9a-f]{2}(:[0-9a-f]{2}){5}$')
+MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}\Z")
 _UDEV_KEY = re.compile(r'([A-Z]+(?:\{[^}]*\})?)\s*(==|!=|=|\+=|:=)\s*"([^"]*)"')
 
 

@@ -40,6 +40,11 @@ KERNEL_DEFAULT_PIPE_MAX_SIZE = 1048576
 # Largest fs.pipe-max-size the role sets without an explicit override: every pipe of every
 # user may pin this much unswappable kernel memory once it is full.
 DEFAULT_MAX_SIZE_CAP = 268435456
+# fs/pipe.c round_pipe_size(): a size above 1 << 31 rounds to 0, which pipe_max_size's handler
+# refuses (EINVAL): the kernel's own ceiling for fs.pipe-max-size, and the largest pipe there is.
+KERNEL_PIPE_MAX_SIZE = 1 << 31
+# fs.pipe-user-pages-soft is an unsigned long (proc_doulongvec_minmax).
+KERNEL_USER_PAGES_MAX = 2 ** 64 - 1
 # The seed's case: 16 MiB in a single write().
 SEED_WRITE_SIZE = 16777216
 
@@ -63,9 +68,10 @@ def as_int(value, name):
     strings); anything else is a PipeSettingError naming the variable and the value."""
     if is_int(value):
         return value
-    if hasattr(value, 'isdigit'):  # text (and Python 2 unicode)
+    if hasattr(value, 'strip'):  # text (and Python 2 unicode)
         text = value.strip()
-        if text.isdigit():
+        # ASCII digits only ('\xb2'.isdigit() is true, int() refuses it); 40 digits is past any limit here.
+        if text and len(text) <= 40 and all(char in '0123456789' for char in text):
             return int(text)
     raise PipeSettingError('%s must be an integer, got %r' % (name, value))
 
@@ -246,6 +252,20 @@ def collect(root='/', write_size=None, probe=True, page_size=None):
                        default_errno, write_size, resize_probe)
 
 
+def validate_write_size(write_size, name='write_size'):
+    """A write size for the probe: a positive integer of at most 2 GiB. A bool is refused (true is
+    not 1 byte), and larger values would wrap in F_SETPIPE_SZ's unsigned int argument."""
+    if isinstance(write_size, bool):
+        raise PipeSettingError('%s must be a positive number of bytes, got %r (a boolean is not a size)'
+                               % (name, write_size))
+    if not is_int(write_size) or write_size < 1:
+        raise PipeSettingError('%s must be a positive number of bytes, got %r' % (name, write_size))
+    if write_size > KERNEL_PIPE_MAX_SIZE:
+        raise PipeSettingError('%s=%d is above %d (2 GiB), the largest pipe the kernel makes'
+                               % (name, write_size, KERNEL_PIPE_MAX_SIZE))
+    return write_size
+
+
 def validate_max_size(max_size, page_size, cap):
     """Check a requested fs.pipe-max-size; PipeSettingError names the value and the rule."""
     if max_size < page_size:
@@ -255,6 +275,9 @@ def validate_max_size(max_size, page_size, cap):
         raise PipeSettingError(
             'fleetfix_pipe_max_size=%d is not a power of two; the kernel would round it up to %d '
             'and the value read back would differ' % (max_size, round_pipe_size(max_size, page_size)))
+    if max_size > KERNEL_PIPE_MAX_SIZE:
+        raise PipeSettingError('fleetfix_pipe_max_size=%d is above the kernel\'s limit of %d (2 GiB, '
+                               'round_pipe_size in fs/pipe.c)' % (max_size, KERNEL_PIPE_MAX_SIZE))
     if max_size > cap:
         raise PipeSettingError(
             'fleetfix_pipe_max_size=%d (%s) is above the safety cap of %d (%s): every full pipe may '
@@ -276,9 +299,9 @@ def plan_settings(facts, max_size, user_pages_soft=None, cap=DEFAULT_MAX_SIZE_CA
     wanted = [(SYSCTL_MAX_SIZE, 'pipe_max_size', max_size)]
     if user_pages_soft is not None:
         user_pages_soft = as_int(user_pages_soft, 'fleetfix_pipe_user_pages_soft')
-        if user_pages_soft < 0:
+        if user_pages_soft < 0 or user_pages_soft > KERNEL_USER_PAGES_MAX:
             raise PipeSettingError('fleetfix_pipe_user_pages_soft must be an integer >= 0 (pages; 0 = '
-                                   'no limit), got %r' % (user_pages_soft,))
+                                   'no limit; at most %d, an unsigned long), got %r' % (KERNEL_USER_PAGES_MAX, user_pages_soft))
         if facts['pipe_user_pages_soft'] is None:
             raise PipeSettingError('kernel %s has no fs.pipe-user-pages-soft (added in 4.5); leave '
                                    'fleetfix_pipe_user_pages_soft unset' % facts['kernel_release'])

@@ -29,6 +29,7 @@ options:
         fits a fresh pipe and the largest pipe an unprivileged process may ask for, and the resize
         probe asks for exactly this size.
       - When omitted, the resize probe asks for C(fs.pipe-max-size).
+      - From 1 to 2147483648 (2 GiB, the largest pipe the kernel makes); a boolean is refused.
     type: int
   probe:
     description:
@@ -151,7 +152,7 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import exit_with_facts
-from ansible_collections.fleetfix.kernel.plugins.module_utils.pipe import collect
+from ansible_collections.fleetfix.kernel.plugins.module_utils.pipe import PipeSettingError, collect, validate_write_size
 
 
 def main():
@@ -163,8 +164,12 @@ def main():
         supports_check_mode=True,
     )
     write_size = module.params['write_size']
-    if write_size is not None and write_size <= 0:
-        module.fail_json(msg='write_size must be a positive number of bytes, got %d' % write_size)
+    if write_size is not None:
+        # type=int lets a YAML true through as True (bool is an int): a boolean is not 1 byte.
+        try:
+            validate_write_size(write_size)
+        except PipeSettingError as exc:
+            module.fail_json(msg=str(exc))
     exit_with_facts(module, 'fleetfix_pipe', lambda: collect('/', write_size=write_size, probe=module.params['probe']))
 
 

@@ -44,3 +44,12 @@ def test_bad_mode_and_bad_value(fixture_root):
     with pytest.raises(AnsibleFilterError) as err:
         vm_watermarks_plan(facts_with_overrides(fixture_root), DROP_IN, explicit_kb="1G")
     assert "fleetfix_vm_min_free_kbytes must be an integer, got '1G'" in str(err.value)
+
+
+def test_allow_lower_from_extra_vars_text_is_a_boolean(fixture_root):
+    """-e fleetfix_vm_min_free_allow_lower=false gives the text 'false', which must not allow lowering."""
+    facts = memory.collect(fixture_root("memory", "host-6.18"))
+    current = facts["sysctls"]["min_free_kbytes"]
+    plan = vm_watermarks_plan(facts, DROP_IN, explicit_kb=current - 1, allow_lower="false")
+    assert plan["target_kb"] == current
+    assert vm_watermarks_plan(facts, DROP_IN, explicit_kb=current - 1, allow_lower="yes")["target_kb"] == current - 1

@@ -191,3 +191,50 @@ def test_finding_on_a_legacy_kernel_points_at_an_upgrade(fixture_root):
     assert "fixed at 64 KiB" in found["summary"]
     assert "2.6.35" in found["remedy"]
     assert pipe.finding(facts, 4096)["status"] == "ok"
+
+
+# ---- issue 14: the kernel's own limits, booleans, ASCII digits
+
+@pytest.mark.parametrize("value", [True, False, 0, -1, 2 ** 31 + 1, 2 ** 32, 1.5, "4096", None])
+def test_write_size_is_a_positive_int_of_at_most_2_gib(value):
+    with pytest.raises(pipe.PipeSettingError) as err:
+        pipe.validate_write_size(value)
+    assert str(err.value).startswith("write_size"), str(err.value)
+    assert repr(value) in str(err.value) or str(value) in str(err.value), str(err.value)
+
+
+def test_write_size_bounds_pass():
+    assert pipe.validate_write_size(1) == 1
+    assert pipe.validate_write_size(2 ** 31) == 2 ** 31
+
+
+def test_pipe_facts_module_refuses_true_as_a_write_size(capsys):
+    """type=int lets a YAML true through as True; it is not 1 byte."""
+    import json
+    from ansible.module_utils.testing import patch_module_args
+    from ansible_collections.fleetfix.kernel.plugins.modules import pipe_facts
+    with patch_module_args({"write_size": True}):
+        with pytest.raises(SystemExit) as exit_info:
+            pipe_facts.main()
+    result = json.loads(capsys.readouterr().out)
+    assert exit_info.value.code == 1
+    assert result["msg"] == "write_size must be a positive number of bytes, got True (a boolean is not a size)"
+
+
+@pytest.mark.parametrize("text", [u"4096\u00b2", u"\u0664\u0660\u0669\u0666", "9" * 5000, "", " ", "+4096", "4_096"])
+def test_as_int_takes_ascii_digits_only(text):
+    with pytest.raises(pipe.PipeSettingError) as err:
+        pipe.as_int(text, "fleetfix_pipe_max_size")
+    assert "fleetfix_pipe_max_size must be an integer" in str(err.value)
+
+
+def test_max_size_above_the_kernels_limit_is_refused_even_under_a_raised_cap():
+    facts = pipe.build_facts("6.1.0", 4096, {"pipe_max_size": 1048576, "pipe_user_pages_soft": 16384,
+                                             "pipe_user_pages_hard": 0}, 65536, None)
+    assert pipe.plan_settings(facts, 2 ** 31, cap=2 ** 40)["sysctls"][0]["value"] == 2 ** 31
+    with pytest.raises(pipe.PipeSettingError) as err:
+        pipe.plan_settings(facts, 2 ** 32, cap=2 ** 40)
+    assert "fleetfix_pipe_max_size=4294967296 is above the kernel's limit of 2147483648" in str(err.value)
+    with pytest.raises(pipe.PipeSettingError) as err:
+        pipe.plan_settings(facts, "1048576", user_pages_soft=2 ** 64)
+    assert "fleetfix_pipe_user_pages_soft" in str(err.value)
