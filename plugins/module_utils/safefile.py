@@ -406,17 +406,27 @@ def copy_attributes(src, dst):
     return method
 
 
+def _aside_with(real, fill):
+    """A new aside file of ``real`` filled by ``fill(fd)`` and synced; removed again on failure."""
+    fd, aside = _create_aside(real)
+    try:
+        try:
+            fill(fd)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        remove_quietly(aside)
+        raise
+    return aside
+
+
 def _copy_aside(real, source=None):
     """A full copy of ``source`` (default ``real`` itself: bytes, attributes, timestamps) under
     a new aside name of ``real``, synced."""
     source = source or real
-    fd, copy = _create_aside(real)
+    copy = _aside_with(real, lambda fd: _copy_into(source, fd))
     try:
-        try:
-            _copy_into(source, fd)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
         copy_attributes(source, copy)
         info = os.stat(source)
         os.utime(copy, (info.st_atime, info.st_mtime))
@@ -571,16 +581,7 @@ def replace_bytes(path, data, verify=None, new_mode=0o644, backup=True):
     cleanup_leftovers(real)
     if os.path.exists(real) and _read_all(real) == data:
         return _result(path, real)
-    fd, aside = _create_aside(real)
-    try:
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except BaseException:
-        remove_quietly(aside)
-        raise
+    aside = _aside_with(real, lambda fd: _write_all(fd, data))
     result = install_aside(real, aside, verify=verify, new_mode=new_mode, backup=backup)
     result['path'] = path
     if _read_all(real) != data:
