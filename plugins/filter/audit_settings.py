@@ -44,6 +44,7 @@ _value:
 import re
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.fleetfix.kernel.plugins.module_utils import bootchain
 from ansible_collections.fleetfix.kernel.plugins.module_utils.audit import STORIES
 
 # --- the audit's own variables, checked on the controller before any host is touched -------
@@ -63,8 +64,6 @@ AUDIT_DEFAULTS = (
 AUDIT_INTERNAL = ('fleetfix_audit', 'fleetfix_audit_targets', 'fleetfix_audit_settings')
 # The kernel's own limit for a pipe's size (fs.pipe-max-size is an unsigned int, capped at 2^31).
 PIPE_WRITE_MAX = 2 ** 31
-# A kernel module name as modprobe takes it: no paths, spaces or shell characters.
-_MODULE_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z')
 _SERIAL_ITEM = re.compile(r'^(?:[0-9]{1,9}|[0-9]{1,3}(?:\.[0-9]+)?%)\Z')
 _BOOL_WORDS = {'true': True, 'yes': True, 'on': True, '1': True, 'false': False, 'no': False, 'off': False, '0': False}
 
@@ -129,7 +128,9 @@ def _check_setting(name, value):
         if not isinstance(value, (list, tuple)):
             raise _bad(name, value, 'a list of kernel module names')
         for item in value:
-            if not _is_text(item) or not _MODULE_NAME.match(item):
+            try:
+                bootchain.check_module_name(item, name)  # the one rule for module names (modprobe's)
+            except bootchain.InputError:
                 raise _bad(name, item, 'a kernel module name (letters, digits, "_" and "-")')
         return list(value)
     if name == 'fleetfix_audit_fail_on':

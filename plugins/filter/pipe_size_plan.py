@@ -77,7 +77,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 # One rule for both sysctl roles' drop-ins, kept beside the vm_watermarks filter that uses sysctl_d.
-from ansible_collections.fleetfix.kernel.plugins.filter.vm_watermarks_plan import check_sysctl_file
+from ansible_collections.fleetfix.kernel.plugins.module_utils import sysctl_d
 from ansible_collections.fleetfix.kernel.plugins.module_utils.pipe import (
     DEFAULT_MAX_SIZE_CAP,
     PipeSettingError,
@@ -88,7 +88,9 @@ from ansible_collections.fleetfix.kernel.plugins.module_utils.pipe import (
 def pipe_size_plan(facts, max_size, user_pages_soft=None, cap=DEFAULT_MAX_SIZE_CAP, sysctl_file=None):
     """Return the plan, or fail with the reason."""
     if sysctl_file is not None:
-        check_sysctl_file(sysctl_file, 'fleetfix_pipe_sysctl_file')
+        error = sysctl_d.dropin_path_error(sysctl_file, 'fleetfix_pipe_sysctl_file')
+        if error:
+            raise AnsibleFilterError(error)
     if not isinstance(facts, dict) or 'pipe_max_size' not in facts:
         raise AnsibleFilterError('pipe_size_plan expects the fleetfix_pipe facts of fleetfix.kernel.pipe_facts, '
                                  'got %r' % (type(facts).__name__,))

@@ -101,25 +101,10 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.fleetfix.kernel.plugins.module_utils import memory, sysctl_d
 
 OVERRIDE_MODES = ('report', 'fix', 'fail')
-# systemd-sysctl and `sysctl --system` apply only *.conf files of the sysctl.d directories at boot;
-# the role writes into /etc/sysctl.d (the administrator's directory) and nowhere else.
-SYSCTL_DROPIN_DIR = '/etc/sysctl.d/'
-SYSCTL_DROPIN_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]*\.conf\Z')
 # vm.min_free_kbytes is an int handled by proc_dointvec_minmax (mm/page_alloc.c): 0..INT_MAX.
 INT_MAX = 2 ** 31 - 1
 # vm.watermark_scale_factor: extra1 = 1, extra2 = 3000 (1000 before 5.8; older kernels refuse above).
 SCALE_FACTOR_MAX = 3000
-
-
-def check_sysctl_file(value, variable):
-    """The drop-in path: only /etc/sysctl.d/<safe name>.conf - anything else is never applied at
-    boot (no .conf), or is another file altogether (/etc/passwd). Returns the path."""
-    if not isinstance(value, str) or not value.startswith(SYSCTL_DROPIN_DIR) \
-            or not SYSCTL_DROPIN_NAME.match(value[len(SYSCTL_DROPIN_DIR):]) or '..' in value:
-        raise AnsibleFilterError(
-            '%s=%r is not a sysctl drop-in: it must be %s<name>.conf (letters, digits, ".", "_", "-"; '
-            'systemd-sysctl applies only *.conf files at boot)' % (variable, value, SYSCTL_DROPIN_DIR))
-    return value
 
 
 def _boolean(value, variable):
@@ -162,7 +147,9 @@ def vm_watermarks_plan(facts, dropin, explicit_kb=None, percent=memory.DEFAULT_P
     if not isinstance(facts, dict) or 'zones' not in facts:
         raise AnsibleFilterError('vm_watermarks_plan expects the fleetfix_memory facts of '
                                  'fleetfix.kernel.memory_watermark_facts')
-    check_sysctl_file(dropin, 'fleetfix_vm_sysctl_file')
+    error = sysctl_d.dropin_path_error(dropin, 'fleetfix_vm_sysctl_file')
+    if error:
+        raise AnsibleFilterError(error)
     if explicit_kb is not None:
         # 0 removes the reserve (memory.plan_min_free says so); the kernel's own bound is INT_MAX.
         explicit_kb = _finite_number(explicit_kb, 'fleetfix_vm_min_free_kbytes', 0, INT_MAX, True)

@@ -165,6 +165,23 @@ def display_path(path):
 
 # --- pure parsing ---------------------------------------------------------------------------
 
+# Where the collection's roles may write a sysctl drop-in: the administrator's directory, a
+# name every platform's boot applies (systemd-sysctl takes only *.conf; EL6 takes any name).
+DROPIN_DIR = '/etc/sysctl.d/'
+DROPIN_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]*\.conf\Z')
+
+
+def dropin_path_error(value, variable):
+    """None when ``value`` is /etc/sysctl.d/<safe name>.conf (no other directory, no '..');
+    else the message naming ``variable`` and the value - anything else is never applied at boot
+    (no .conf) or is another file altogether (/etc/passwd)."""
+    if (isinstance(value, str) and value.startswith(DROPIN_DIR) and '..' not in value
+            and DROPIN_NAME.match(value[len(DROPIN_DIR):])):
+        return None
+    return ('%s=%r is not a sysctl drop-in: it must be %s<name>.conf (letters, digits, ".", "_", "-"; '
+            'systemd-sysctl applies only *.conf files at boot)' % (variable, value, DROPIN_DIR))
+
+
 def normalize_key(key):
     """'net/ipv4/ip_forward' and ' vm.min_free_kbytes ' -> dotted form; a leading '-' (ignore errors) goes."""
     key = key.strip()
