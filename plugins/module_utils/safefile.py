@@ -623,19 +623,5 @@ def restore(path, backup_path):
     return result
 
 
-# ---------------------------------------------------------------------------------------
-# The aside name of releases before 0.3.0 (a run killed then may have left one behind).
-
-def aside_path(path):
-    """The fixed aside name older releases used for ``path`` (``.NAME.fleetfix-new`` beside the real file),
-    cleaned up like any leftover.
-    Prefer new_aside(), which creates a fresh one with O_EXCL."""
-    try:
-        real = resolve(path)
-    except SafeFileError:
-        real = os.path.abspath(path)
-    return os.path.join(os.path.dirname(real), _aside_prefix(real))
-
-
 __all__ = ['SafeFileError', 'replace_bytes', 'new_aside', 'install_aside', 'restore', 'resolve', 'kept_copies',
-           'cleanup_leftovers', 'remove_quietly', 'aside_path', 'ORIG_SUFFIX', 'BACKUP_SUFFIX']
+           'cleanup_leftovers', 'remove_quietly', 'ORIG_SUFFIX', 'BACKUP_SUFFIX']

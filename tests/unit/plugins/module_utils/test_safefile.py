@@ -168,10 +168,11 @@ def test_a_missing_directory_is_an_error(tmp_path):
 def test_a_symlink_planted_at_the_legacy_aside_name_is_removed_not_followed(cfg, tmp_path):
     victim = tmp_path / "victim"
     victim.write_bytes(b"precious\n")
-    os.symlink(str(victim), safefile.aside_path(cfg))
+    legacy_aside = os.path.join(os.path.dirname(cfg), ".grub.cfg.fleetfix-new")  # the name before 0.3.0
+    os.symlink(str(victim), legacy_aside)
     safefile.replace_bytes(cfg, b"second\n")
     assert read(victim) == b"precious\n" and read(cfg) == b"second\n"
-    assert not os.path.lexists(safefile.aside_path(cfg))
+    assert not os.path.lexists(legacy_aside)
 
 
 def test_a_symlink_at_a_drawn_aside_name_is_skipped(cfg, tmp_path, monkeypatch):
