@@ -14,8 +14,10 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
 
-class GrubParseError(Exception):
+
+class GrubParseError(HostReadError):
     """A boot-loader file cannot be understood; the message names the file and the line."""
 
     def __init__(self, path, line, message):
@@ -26,7 +28,7 @@ class GrubParseError(Exception):
             text = '%s, line %d: %s' % (path, line, message)
         else:
             text = '%s: %s' % (path, message)
-        Exception.__init__(self, text)
+        HostReadError.__init__(self, text)
 
 
 # ``$name`` and ``${name}`` as GRUB scripts, BLS options and /etc/default/grub write them.

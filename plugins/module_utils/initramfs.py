@@ -39,6 +39,8 @@ import struct
 import sys
 import zlib
 
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
+
 try:
     import bz2
 except ImportError:  # a Python built without it: the bzip2 program is used
@@ -104,7 +106,7 @@ _PROGRAMS = {
 }
 
 
-class InitramfsError(Exception):
+class InitramfsError(HostReadError):
     """The image cannot be listed: the message names the image and what is wrong with it.
 
     ``path`` is the image, ``offset`` the file offset of the problem when one is known.
