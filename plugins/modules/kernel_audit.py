@@ -28,7 +28,8 @@ options:
   gather_subset:
     description:
       - Which stories to audit, like C(gather_subset) of M(ansible.builtin.setup) - V(all), story
-        names, or story names prefixed with C(!) to leave them out.
+        names, or story names prefixed with C(!) to leave them out. An unknown name, or an empty
+        list, is refused.
       - "Stories: V(page_allocation), V(ext4_threads), V(docker_kernel), V(slab_allocator), V(socket_timeval),
         V(net_iface_names), V(pipe_capacity), V(boot_readiness)."
     type: list
@@ -38,12 +39,14 @@ options:
     description:
       - For V(pipe_capacity), the largest single write (bytes) your programs make into a pipe.
         The finding warns when it does not fit the largest pipe an unprivileged process may ask for.
+      - From 1 to 2147483648 (the kernel's own limit on a pipe); a boolean is refused.
     type: int
     default: 1048576
   boot_extra_drivers:
     description:
       - For V(boot_readiness), module names every initramfs must hold on top of the boot chain
-        discovered from sysfs (a controller about to be added, say).
+        discovered from sysfs (a controller about to be added, say). Each must be a module name as
+        modprobe takes it (ASCII letters, digits, V(_) and V(-)); anything else is refused.
     type: list
     elements: str
     default: []
@@ -110,7 +113,7 @@ timings_ms:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.fleetfix.kernel.plugins.module_utils import audit
+from ansible_collections.fleetfix.kernel.plugins.module_utils import arguments, audit, pipe
 
 
 def main():
@@ -122,13 +125,17 @@ def main():
         ),
         supports_check_mode=True,
     )
+    params = module.params
+    arguments.fail_on_input_error(module, [
+        lambda: arguments.check_nonempty(params['gather_subset'], 'gather_subset', "story or 'all'"),
+        lambda: arguments.check_drivers(params['boot_extra_drivers'], 'boot_extra_drivers'),
+    ])
     try:
-        stories = audit.select_stories(module.params['gather_subset'])
-    except ValueError as exc:
+        stories = audit.select_stories(params['gather_subset'])
+        # type=int lets a YAML true through as 1; the kernel caps a pipe at 2 GiB
+        pipe.validate_write_size(params['pipe_write_size'], 'pipe_write_size')
+    except ValueError as exc:  # PipeSettingError and select_stories' refusal are ValueErrors
         module.fail_json(msg=str(exc))
-    if module.params['pipe_write_size'] <= 0:
-        module.fail_json(msg='pipe_write_size must be a positive number of bytes, got %d'
-                         % module.params['pipe_write_size'])
     facts, findings, timings = audit.run(stories, module.params)
     module.exit_json(changed=False, stories=stories, findings=findings, facts=facts, timings_ms=timings)
 
