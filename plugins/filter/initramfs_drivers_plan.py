@@ -82,7 +82,7 @@ _value:
 '''
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.fleetfix.kernel.plugins.module_utils import bootchain
+from ansible_collections.fleetfix.kernel.plugins.module_utils import arguments, bootchain
 
 INPUTS = ('fleetfix_initramfs_drivers', 'fleetfix_initramfs_kernels', 'fleetfix_initramfs_build_timeout')
 
@@ -98,6 +98,11 @@ def check_inputs(variables):
         raise bootchain.InputError('initramfs_drivers_plan: %s not given' % ', '.join(missing))
     drivers = variables['fleetfix_initramfs_drivers']
     kernels = variables['fleetfix_initramfs_kernels']
+    # Where the drivers are written (optional here: the plan's callers may not pass them)
+    for name, check in (('fleetfix_initramfs_dracut_dropin', arguments.check_dracut_dropin),
+                        ('fleetfix_initramfs_tools_modules_file', arguments.check_initramfs_tools_modules)):
+        if name in variables:
+            check(variables[name], name)
     return {
         'drivers': bootchain.check_module_names([] if drivers is None else drivers, 'fleetfix_initramfs_drivers'),
         'kernels': bootchain.check_kernel_releases([] if kernels is None else kernels, 'fleetfix_initramfs_kernels'),

@@ -79,6 +79,30 @@ def check_absolute_paths(values, what):
     return values
 
 
+# dracut reads /etc/dracut.conf.d/*.conf (and sources each as bash); initramfs-tools reads
+# exactly one modules file of the administrator's, /etc/initramfs-tools/modules.
+DRACUT_CONF_DIR = '/etc/dracut.conf.d/'
+DRACUT_CONF_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.conf\Z')
+INITRAMFS_TOOLS_MODULES = '/etc/initramfs-tools/modules'
+
+
+def check_dracut_dropin(value, what):
+    """``value`` when it is /etc/dracut.conf.d/<name>.conf (no other directory, no '..')."""
+    if (isinstance(value, (str, type(u''))) and value.startswith(DRACUT_CONF_DIR) and '..' not in value
+            and DRACUT_CONF_NAME.match(value[len(DRACUT_CONF_DIR):])):
+        return value
+    raise InputError('%s: %s is not a dracut drop-in: it must be %s<name>.conf (letters, digits, ".", "_", "-"; '
+                     'dracut reads only *.conf files there)' % (what, shown(value), DRACUT_CONF_DIR))
+
+
+def check_initramfs_tools_modules(value, what):
+    """``value`` when it is initramfs-tools' modules file, the one file of its kind it reads."""
+    if value == INITRAMFS_TOOLS_MODULES:
+        return value
+    raise InputError('%s: %s is not initramfs-tools\' modules file: it must be %s (the one such file '
+                     'initramfs-tools reads)' % (what, shown(value), INITRAMFS_TOOLS_MODULES))
+
+
 def check_drivers(values, what):
     """Kernel module names (the input contract's rule), folded '-' -> '_'."""
     return check_module_names(values or [], what)

@@ -6,6 +6,8 @@
 - ``fleetfix_pipe_*`` - role pipe_size, through the pipe_size_plan filter (its Decide step);
 - ``pipe_facts.write_size`` - the pipe_facts module option (the role's Verify step passes it);
 - ``fleetfix_vm_*`` - role vm_watermarks, through the vm_watermarks_plan filter;
+- ``fleetfix_initramfs_dracut_dropin`` / ``fleetfix_initramfs_tools_modules_file`` - role
+  initramfs_drivers, through the initramfs_drivers_plan filter;
 - ``fleetfix_net_interfaces[].<key>`` - one key of an otherwise valid entry of
   fleetfix_net_interfaces, through the persistent_net_plan filter; ``fleetfix_net_interfaces``
   alone - the whole list.
@@ -204,4 +206,27 @@ NET_LISTS = [
     ("fleetfix_net_interfaces", "usbnet0", "must be a list"),
 ]
 
-ALL = SYSCTL_FILES + PIPE_NUMBERS + VM_NUMBERS + NET_KEYS + NET_LISTS
+# where role initramfs_drivers writes the drivers, through the initramfs_drivers_plan filter
+NOT_DRACUT = "is not a dracut drop-in"
+NOT_ITM = "is not initramfs-tools' modules file"
+INITRAMFS_FILES = [
+    ("fleetfix_initramfs_dracut_dropin", "/etc/passwd", NOT_DRACUT),
+    ("fleetfix_initramfs_dracut_dropin", "/etc/dracut.conf.d/50-fleetfix", NOT_DRACUT),        # no .conf: never read
+    ("fleetfix_initramfs_dracut_dropin", "/etc/dracut.conf.d/50-fleetfix.conf.rpmsave", NOT_DRACUT),
+    ("fleetfix_initramfs_dracut_dropin", "/etc/dracut.conf.d/../../etc/shadow.conf", NOT_DRACUT),
+    ("fleetfix_initramfs_dracut_dropin", "/etc/dracut.conf.d/sub/50.conf", NOT_DRACUT),
+    ("fleetfix_initramfs_dracut_dropin", "/etc/dracut.conf.d/.hidden.conf", NOT_DRACUT),
+    ("fleetfix_initramfs_dracut_dropin", "/etc/dracut.conf.d/50 fleetfix.conf", NOT_DRACUT),
+    ("fleetfix_initramfs_dracut_dropin", "/etc/dracut.conf.d/$(id).conf", NOT_DRACUT),
+    ("fleetfix_initramfs_dracut_dropin", "/etc/dracut.conf.d/50.conf\n", NOT_DRACUT),
+    ("fleetfix_initramfs_dracut_dropin", "/usr/lib/dracut/dracut.conf.d/50.conf", NOT_DRACUT),
+    ("fleetfix_initramfs_dracut_dropin", "etc/dracut.conf.d/50.conf", NOT_DRACUT),
+    ("fleetfix_initramfs_dracut_dropin", "", NOT_DRACUT),
+    ("fleetfix_initramfs_tools_modules_file", "/etc/shadow", NOT_ITM),
+    ("fleetfix_initramfs_tools_modules_file", "/etc/initramfs-tools/modules.d/x", NOT_ITM),
+    ("fleetfix_initramfs_tools_modules_file", "/etc/initramfs-tools/../shadow", NOT_ITM),
+    ("fleetfix_initramfs_tools_modules_file", "/etc/initramfs-tools/modules ", NOT_ITM),
+    ("fleetfix_initramfs_tools_modules_file", "/etc/initramfs-tools//modules", NOT_ITM),
+]
+
+ALL = SYSCTL_FILES + PIPE_NUMBERS + VM_NUMBERS + NET_KEYS + NET_LISTS + INITRAMFS_FILES

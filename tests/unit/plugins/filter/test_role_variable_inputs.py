@@ -13,6 +13,7 @@ import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.fleetfix.kernel.plugins.filter.initramfs_drivers_plan import initramfs_drivers_plan
 from ansible_collections.fleetfix.kernel.plugins.filter.persistent_net_plan import persistent_net_plan
 from ansible_collections.fleetfix.kernel.plugins.filter.pipe_size_plan import pipe_size_plan
 from ansible_collections.fleetfix.kernel.plugins.filter.vm_watermarks_plan import vm_watermarks_plan
@@ -67,6 +68,9 @@ def refuse(variable, value, vm_facts):
         elif variable.startswith("fleetfix_net_interfaces[]."):
             persistent_net_plan(NET_FACTS, [dict(GOOD_ENTRY, **{variable.split(".", 1)[1]: value})],
                                 systemd_version=252)
+        elif variable.startswith("fleetfix_initramfs_"):
+            initramfs_drivers_plan({"fleetfix_initramfs_drivers": ["mpt3sas"], "fleetfix_initramfs_kernels": [],
+                                    "fleetfix_initramfs_build_timeout": 600, variable: value})
         elif variable == "fleetfix_net_interfaces":
             persistent_net_plan(NET_FACTS, value, systemd_version=252)
         else:
@@ -84,7 +88,7 @@ def test_hostile_role_variable_is_refused_naming_it(variable, value, fragment, v
     if variable.startswith("fleetfix_net_interfaces"):
         assert "fleetfix_net_interfaces" in message, message
     if not isinstance(value, (list, float)) and len(repr(value)) < 200:
-        assert repr(value) in message or str(value) in message, message
+        assert repr(value) in message or str(value) in message or json.dumps(value) in message, message
 
 
 def test_at_least_60_hostile_role_variables_none_twice():
