@@ -16,13 +16,14 @@ Runs on the managed host: Python 2.7 and 3.6+, standard library only.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import errno
 import json
 import os
 import re
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils import initramfs, kernel_release
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import (
-    HostReadError, host_path, read_text)
+    HostReadError, host_path, is_uint, malformed, read_text)
 
 # Image names by generator, in the order they are looked for (RHEL dracut, Debian, SUSE and
 # RHEL 5 mkinitrd). The first existing one is the kernel's image.
@@ -203,30 +204,62 @@ def _exists(root, path):
     return os.path.exists(host_path(root, path))
 
 
+def list_dir(full, shown=None):
+    """The names in the directory ``full``: [] when it does not exist or is not a directory,
+    HostReadError naming it (``shown``, else ``full``) when it cannot be listed."""
+    try:
+        return os.listdir(full)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return []
+        raise HostReadError('cannot list %s: %s' % (shown or full, exc.strerror or exc))
+
+
+def list_host_dir(root, path):
+    """list_dir of a host path under ``root``."""
+    return list_dir(host_path(root, path), path)
+
+
+def is_kernel_release(name):
+    """Whether a name read off the host (/boot/vmlinuz-NAME, /lib/modules/NAME) is a kernel
+    release: /boot/vmlinuz-5² or vmlinuz---help is not, and never reaches a path or a command."""
+    return _is_text(name) and bool(KERNEL_RELEASE.match(name)) and len(name) <= KERNEL_RELEASE_MAX
+
+
 def installed_kernels(root):
     """Kernel releases with a kernel image: /boot/vmlinuz-KVER, or /lib/modules/KVER/vmlinuz
     (where RHEL 8+ keeps the package's copy). A /lib/modules directory left behind by a removed
     kernel is not an installed kernel."""
     found = set()
-    try:
-        names = os.listdir(host_path(root, '/boot'))
-    except OSError:
-        names = []
-    for name in names:
+    for name in list_host_dir(root, '/boot'):
         if name.startswith('vmlinuz-') and not name.endswith('.hmac') and 'rescue' not in name:
             found.add(name[len('vmlinuz-'):])
     for base in ('/lib/modules', '/usr/lib/modules'):
-        try:
-            kvers = os.listdir(host_path(root, base))
-        except OSError:
-            continue
-        for kver in kvers:
-            if _exists(root, '%s/%s/vmlinuz' % (base, kver)):
+        for kver in list_host_dir(root, base):
+            # (checked first: only a kernel release is joined into a path)
+            if is_kernel_release(kver) and _exists(root, '%s/%s/vmlinuz' % (base, kver)):
                 found.add(kver)
     # A stray /boot/vmlinuz---help is no kernel: a name that is not a kernel release never
-    # reaches a command line (KERNEL_RELEASE: no leading '-', no spaces).
-    found = set(kver for kver in found if KERNEL_RELEASE.match(kver) and len(kver) <= KERNEL_RELEASE_MAX)
-    return sorted(found, key=kernel_release.sort_key)
+    # reaches a command line (KERNEL_RELEASE: no leading '-', no spaces, ASCII only).
+    return sorted((kver for kver in found if is_kernel_release(kver)), key=kernel_release.sort_key)
+
+
+OSRELEASE = '/proc/sys/kernel/osrelease'
+
+
+def running_kernel(root):
+    """The running kernel's release (/proc/sys/kernel/osrelease), None when the file is missing;
+    HostReadError naming the file when it does not hold a kernel release."""
+    text = read_text(root, OSRELEASE, limit=4096)
+    if text is None:
+        return None
+    release = text.strip()
+    if not release:
+        return None
+    if not is_kernel_release(release):
+        raise malformed(OSRELEASE, None, 'a kernel release (letters, digits and "._+~-", at most %d characters)'
+                        % KERNEL_RELEASE_MAX, release)
+    return release
 
 
 def modules_dir(root, kver):
@@ -276,10 +309,34 @@ def staleness(root, files):
     return newer
 
 
-def parse_module_list(text):
-    """modules.builtin / modules.order / modules.dep: module paths -> set of module names."""
-    names = (initramfs.normalise_module_name(line.split(':', 1)[0].strip()) for line in (text or '').splitlines())
-    return set(name for name in names if name)
+# A module file as depmod writes it into modules.dep / modules.builtin / modules.order: a path of
+# printable ASCII without spaces or ':' ending in .ko (or .ko.xz, .ko.zst, .ko.gz).
+_MODULE_FILE = re.compile(r'[!-9;-~]+\.ko(?:\.(?:xz|zst|gz))?\Z')
+_MODULE_FILE_WORDS = 'a module path ending in .ko (.ko.xz, .ko.zst, .ko.gz) with a name of letters, digits, "_" and "-"'
+
+
+def _module_of(token, path, number, line):
+    name = initramfs.normalise_module_name(token) if _MODULE_FILE.match(token) else None
+    if not name or not MODULE_NAME.match(name):
+        raise malformed(path, number, _MODULE_FILE_WORDS, line)
+    return name
+
+
+def parse_module_list(text, path='modules list', dep=None):
+    """modules.builtin / modules.order (one module path a line) or modules.dep (``path:`` then
+    the paths it depends on): the set of module names. ``dep`` None takes both forms. A line
+    that is neither is a HostReadError naming ``path`` and the line."""
+    names = set()
+    for number, line in enumerate((text or '').split('\n'), 1):
+        if not line.strip():
+            continue
+        head, colon, deps = line.partition(':')
+        if (dep is True and not colon) or (dep is False and colon):
+            raise malformed(path, number, "a module path%s" % (' followed by ":"' if dep else ' (no ":")'), line)
+        names.add(_module_of(head.strip(), path, number, line))
+        for token in deps.split():
+            _module_of(token, path, number, line)
+    return names
 
 
 def kernel_module_sets(root, kver):
@@ -287,8 +344,9 @@ def kernel_module_sets(root, kver):
     mdir = modules_dir(root, kver)
     if not mdir:
         return set(), set()
-    return (parse_module_list(read_text(root, mdir + '/modules.builtin')),
-            parse_module_list(read_text(root, mdir + '/modules.dep')))
+    builtin, dep = mdir + '/modules.builtin', mdir + '/modules.dep'
+    return (parse_module_list(read_text(root, builtin), builtin, dep=False),
+            parse_module_list(read_text(root, dep), dep, dep=True))
 
 
 def system_generator(root):
@@ -320,11 +378,7 @@ def dracut_config(root):
     files = ['/etc/dracut.conf']
     conf_files = {}
     for directory in ('/usr/lib/dracut/dracut.conf.d', '/etc/dracut.conf.d'):
-        try:
-            names = os.listdir(host_path(root, directory))
-        except OSError:
-            continue
-        for name in names:
+        for name in list_host_dir(root, directory):
             if name.endswith('.conf'):
                 # A file in /etc overrides the one of the same name in /usr/lib.
                 conf_files[name] = '%s/%s' % (directory, name)
@@ -351,19 +405,18 @@ def initramfs_tools_config(root):
     """initramfs-tools: the MODULES= policy (most, dep, list, netboot) and /etc/initramfs-tools/modules."""
     policy = None
     sources = ['/etc/initramfs-tools/initramfs.conf']
-    try:
-        sources.extend('/etc/initramfs-tools/conf.d/' + name
-                       for name in sorted(os.listdir(host_path(root, '/etc/initramfs-tools/conf.d'))))
-    except OSError:
-        pass
+    sources.extend('/etc/initramfs-tools/conf.d/' + name for name in sorted(list_host_dir(root, '/etc/initramfs-tools/conf.d')))
     policy_file = None
     for path in sources:
-        for line in (read_text(root, path) or '').splitlines():
-            match = re.match(r'^\s*MODULES\s*=\s*["\']?(\w+)', line)
+        for line in (read_text(root, path) or '').split('\n'):
+            match = _MODULES_POLICY.match(line)
             if match:
                 policy, policy_file = match.group(1), path
     modules = parse_initramfs_tools_modules(read_text(root, '/etc/initramfs-tools/modules'))
     return {'modules_policy': policy, 'modules_policy_file': policy_file, 'modules_file': modules}
+
+
+_MODULES_POLICY = re.compile(r'[ \t]*MODULES[ \t]*=[ \t]*["\']?([A-Za-z0-9_]+)')
 
 
 def parse_initramfs_tools_modules(text):
@@ -380,20 +433,35 @@ def parse_initramfs_tools_modules(text):
 # The boot chain, from /proc/self/mountinfo and sysfs
 
 
-def parse_mountinfo(text):
+# A device number as sysfs and mountinfo write it: MAJ:MIN, ASCII digits (the kernel's dev_t has
+# 12 + 20 bits: at most 7 digits each).
+DEV_NUMBER = re.compile(r'[0-9]{1,7}:[0-9]{1,7}\Z')
+_MOUNTINFO_WORDS = 'a mountinfo line (ID PARENT MAJ:MIN ROOT MOUNT-POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE OPTIONS)'
+# The kernel escapes space, tab, newline and backslash in mountinfo paths as \ooo (octal).
+_OCTAL_ESCAPE = re.compile(r'\\([0-3][0-7][0-7])')
+
+
+def unescape_mountinfo(field):
+    """A mountinfo path with the kernel's \\040-style escapes decoded."""
+    return _OCTAL_ESCAPE.sub(lambda match: chr(int(match.group(1), 8)), field)
+
+
+def parse_mountinfo(text, path='/proc/self/mountinfo'):
     """/proc/self/mountinfo -> {mount point: {'dev': 'MAJ:MIN', 'fstype', 'source'}} (the last
-    mount of a mount point wins: it is the one visible)."""
+    mount of a mount point wins: it is the one visible). A line that is not a mountinfo line is
+    a HostReadError naming ``path`` and the line."""
     mounts = {}
-    for number, line in enumerate((text or '').splitlines(), 1):
-        fields = line.split()
+    for number, line in enumerate((text or '').split('\n'), 1):
+        # (fields are separated by single spaces; split() would also split at \x1c or \xa0)
+        fields = [field for field in line.rstrip('\r').split(' ') if field]
         if not fields:
             continue
-        try:
-            sep = fields.index('-')
-            mounts[fields[4].replace('\\040', ' ')] = {
-                'dev': fields[2], 'fstype': fields[sep + 1], 'source': fields[sep + 2]}
-        except (ValueError, IndexError):
-            raise HostReadError('/proc/self/mountinfo line %d is not a mountinfo line: %r' % (number, line[:120]))
+        sep = fields.index('-', 6) if '-' in fields[6:] else -1
+        if (sep < 0 or len(fields) < sep + 3 or not is_uint(fields[0]) or not is_uint(fields[1])
+                or not DEV_NUMBER.match(fields[2]) or not fields[4].startswith('/')):
+            raise malformed(path, number, _MOUNTINFO_WORDS, line)
+        mounts[unescape_mountinfo(fields[4])] = {
+            'dev': fields[2], 'fstype': fields[sep + 1], 'source': unescape_mountinfo(fields[sep + 2])}
     return mounts
 
 
@@ -405,6 +473,8 @@ def _read_link_name(path):
 
 
 def _sys_block_dir(root, dev):
+    if not DEV_NUMBER.match(dev):  # (parse_mountinfo and _slave_devs checked it: never a path)
+        return None
     path = host_path(root, '/sys/dev/block/%s' % dev)
     if not os.path.exists(path):
         return None
@@ -454,38 +524,62 @@ def _md_modules(block_dir):
     return []
 
 
-def block_chain(root, dev, seen=None):
-    """The devices and drivers under one block device number ('8:1'): a list of layers."""
-    seen = seen if seen is not None else set()
-    if dev in seen:
-        return []
-    seen.add(dev)
-    block_dir = _sys_block_dir(root, dev)
-    if block_dir is None:
-        return [{'dev': dev, 'name': None, 'kind': 'unknown', 'modules': [], 'drivers': []}]
-    name = os.path.basename(block_dir)
-    disk_dir = block_dir
-    kind = 'disk'
-    if os.path.exists(os.path.join(block_dir, 'partition')):
-        disk_dir = os.path.dirname(block_dir)
-        kind = 'partition'
-    layer = {'dev': dev, 'name': name, 'kind': kind, 'modules': [], 'drivers': []}
-    layers = [layer]
-    slaves_dir = os.path.join(disk_dir, 'slaves')
+# The most block devices one chain walks (a real stack - md over dm over partitions - has a few
+# dozen at most; the walk is iterative, so this is a bound on work, not on recursion).
+MAX_CHAIN_DEVICES = 4096
+
+
+def _slave_devs(slaves_dir):
+    """The device numbers of a disk's slaves (sorted by name), each read from slaves/NAME/dev."""
+    devs = []
     # (hidden names: only in fixture trees, where git needs a file to keep an empty directory)
-    slaves = sorted(n for n in os.listdir(slaves_dir) if not n.startswith('.')) if os.path.isdir(slaves_dir) else []
-    if os.path.isdir(os.path.join(disk_dir, 'dm')):
-        layer['kind'], layer['modules'] = _dm_modules(disk_dir)
-    elif os.path.isdir(os.path.join(disk_dir, 'md')):
-        layer['kind'], layer['modules'] = 'md', _md_modules(disk_dir)
-    if slaves:
-        for slave in slaves:
-            slave_dev = (read_text('/', os.path.join(slaves_dir, slave, 'dev')) or '').strip()
-            if slave_dev:
-                layers.extend(block_chain(root, slave_dev, seen))
-        return layers
-    layer['drivers'] = _device_drivers(root, disk_dir)
-    layer['modules'].extend(d['module'] for d in layer['drivers'] if d['module'])
+    for slave in sorted(n for n in list_dir(slaves_dir) if not n.startswith('.')):
+        path = os.path.join(slaves_dir, slave, 'dev')
+        text = read_text('/', path, limit=4096)
+        if text is None or not text.strip():
+            continue
+        if not DEV_NUMBER.match(text.strip()):
+            raise malformed(path, 1, 'a device number MAJ:MIN', text.strip())
+        devs.append(text.strip())
+    return devs
+
+
+def block_chain(root, dev, seen=None):
+    """The devices and drivers under one block device number ('8:1'): a list of layers, each
+    device before its slaves (depth first, slaves in name order), each device once."""
+    seen = seen if seen is not None else set()
+    layers = []
+    stack = [dev]
+    while stack:
+        dev = stack.pop()
+        if dev in seen:
+            continue
+        seen.add(dev)
+        if len(seen) > MAX_CHAIN_DEVICES:
+            raise HostReadError('/sys/dev/block: the chain of block devices under %s has more than %d devices'
+                                % (layers[0]['dev'], MAX_CHAIN_DEVICES))
+        block_dir = _sys_block_dir(root, dev)
+        if block_dir is None:
+            layers.append({'dev': dev, 'name': None, 'kind': 'unknown', 'modules': [], 'drivers': []})
+            continue
+        name = os.path.basename(block_dir)
+        disk_dir = block_dir
+        kind = 'disk'
+        if os.path.exists(os.path.join(block_dir, 'partition')):
+            disk_dir = os.path.dirname(block_dir)
+            kind = 'partition'
+        layer = {'dev': dev, 'name': name, 'kind': kind, 'modules': [], 'drivers': []}
+        layers.append(layer)
+        slaves = _slave_devs(os.path.join(disk_dir, 'slaves'))
+        if os.path.isdir(os.path.join(disk_dir, 'dm')):
+            layer['kind'], layer['modules'] = _dm_modules(disk_dir)
+        elif os.path.isdir(os.path.join(disk_dir, 'md')):
+            layer['kind'], layer['modules'] = 'md', _md_modules(disk_dir)
+        if slaves:
+            stack.extend(reversed(slaves))
+            continue
+        layer['drivers'] = _device_drivers(root, disk_dir)
+        layer['modules'].extend(d['module'] for d in layer['drivers'] if d['module'])
     return layers
 
 
@@ -575,7 +669,7 @@ def _image_report(root, kver, files, generator, required, contents, on_error, ru
 
 
 def collect_initramfs_facts(root, kernels=None, required=None, extra=None, contents=False, on_error='fail'):
-    running = (read_text(root, '/proc/sys/kernel/osrelease') or '').strip() or None
+    running = running_kernel(root)
     installed = installed_kernels(root)
     newest = installed[-1] if installed else None
     generator = system_generator(root)
@@ -623,24 +717,39 @@ def block_ids(root):
     for kind in ('uuid', 'label', 'partuuid', 'partlabel'):
         found = {}
         directory = host_path(root, '/dev/disk/by-%s' % kind)
-        try:
-            names = os.listdir(directory)
-        except OSError:
-            names = []
-        for name in names:
+        for name in list_dir(directory, '/dev/disk/by-%s' % kind):
             dev = device_number(os.path.join(directory, name))
             if dev:
-                # udev escapes spaces and slashes in labels as \x20, \x2f
-                found[re.sub(r'\\x([0-9a-fA-F]{2})', lambda m: chr(int(m.group(1), 16)), name)] = dev
+                found[unescape_udev(name)] = dev
         ids[kind] = found
     return ids
+
+
+_UDEV_ESCAPE = re.compile(r'\\x([0-9a-fA-F]{2})')
+
+
+def unescape_udev(name):
+    """A /dev/disk/by-label name with udev's \\xNN escapes (space, '/', and every byte of a
+    non-ASCII label) decoded as the UTF-8 bytes they are; undecodable bytes become U+FFFD."""
+    if not _is_text(name) or '\\x' not in name:
+        return name
+    if isinstance(name, bytes):  # Python 2: os.listdir gave bytes
+        return _UDEV_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), name)
+    raw = bytearray()
+    pos = 0
+    for match in _UDEV_ESCAPE.finditer(name):
+        raw.extend(name[pos:match.start()].encode('utf-8', 'surrogateescape'))
+        raw.append(int(match.group(1), 16))
+        pos = match.end()
+    raw.extend(name[pos:].encode('utf-8', 'surrogateescape'))
+    return bytes(raw).decode('utf-8', 'replace')
 
 
 def device_number(path):
     """'MAJ:MIN' of a block device node (following symlinks), or None."""
     try:
         rdev = os.stat(path).st_rdev
-    except OSError:
+    except (OSError, ValueError):  # (ValueError: a NUL in a root= value read from a boot entry)
         return None
     if not rdev:
         return None

@@ -23,9 +23,14 @@ REMEDY = ('role fleetfix.kernel.initramfs_drivers (fleetfix_initramfs_drivers fo
           'boot chain) and role fleetfix.kernel.grub_root_uuid')
 
 
+def _dicts(items):
+    """The dicts of a facts list (a list of something else, or None, holds none)."""
+    return [item for item in items or [] if isinstance(item, dict)] if isinstance(items, (list, tuple)) else []
+
+
 def _entry_for(grub_facts, kver):
     """The boot entry that boots ``kver``: the default one when it does, else the first."""
-    entries = [e for e in (grub_facts or {}).get('entries') or [] if e.get('version') == kver]
+    entries = [e for e in _dicts((grub_facts or {}).get('entries')) if e.get('version') == kver]
     for entry in entries:
         if entry.get('default'):
             return entry
@@ -39,9 +44,11 @@ def kernels_to_check(initramfs_facts, grub_facts):
     running = initramfs_facts.get('running_kernel')
     wanted = []
     default = (grub_facts or {}).get('default_entry') or {}
-    if default.get('version'):
+    if isinstance(default, dict) and default.get('version'):
         wanted.append(default['version'])
-    for kernel in initramfs_facts.get('kernels') or []:
+    for kernel in _dicts(initramfs_facts.get('kernels')):
+        if not kernel.get('version'):
+            continue
         if running is None or kernel_release.compare(kernel['version'], running) > 0:
             if kernel['version'] not in wanted:
                 wanted.append(kernel['version'])
@@ -52,7 +59,7 @@ def kernels_to_check(initramfs_facts, grub_facts):
 
 def evaluate(initramfs_facts, grub_facts):
     """-> list of {kernel, ready, reasons, warnings, default, running, image, root, root_kind}."""
-    by_version = dict((k['version'], k) for k in initramfs_facts.get('kernels') or [])
+    by_version = dict((k.get('version'), k) for k in _dicts(initramfs_facts.get('kernels')))
     results = []
     for kver in kernels_to_check(initramfs_facts, grub_facts):
         kernel = by_version.get(kver)
@@ -68,7 +75,7 @@ def evaluate(initramfs_facts, grub_facts):
             elif kernel.get('error'):
                 reasons.append('initramfs unreadable: %s' % kernel['error'])
             else:
-                missing = [m['name'] for m in kernel.get('missing_drivers') or []]
+                missing = ['%s' % m.get('name') for m in _dicts(kernel.get('missing_drivers'))]
                 if missing:
                     reasons.append('initramfs %s lacks %s' % (kernel.get('image'), ', '.join(missing)))
                 others = kernel.get('kernel_versions') or []

@@ -47,8 +47,12 @@ data.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils import kernel_release
+import os
+import stat
+
+from ansible_collections.fleetfix.kernel.plugins.module_utils import kconfig, kernel_release
 from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import host_path, malformed, parse_int, read_text
 
 PROFILES = ('legacy', 'current')
 STORY = 'docker_kernel'
@@ -362,24 +366,40 @@ def finding(results, docker_present):
     return make_finding(STORY, 'ok', 'every Docker kernel requirement is met', evidence, None)
 
 
-def _is_number(text):
-    """ASCII digits only: str.isdigit() also takes '²' and other digits int() refuses."""
-    return bool(text) and all(c in '0123456789' for c in text)
+def _read_uint(root, path):
+    """A non-negative integer sysctl: None when the file is missing or empty; anything else but
+    ASCII digits (a '\u00b2', 5,000 digits) is a HostReadError naming the file."""
+    text = (read_text(root, path, limit=4096) or '').strip()
+    if not text:
+        return None
+    return parse_int(text, path, lineno=1, unsigned=True)
+
+
+def _mounts(root):
+    """/proc/mounts as [[source, mount point, fstype, options, ...]]; a line of fewer than four
+    fields is a HostReadError naming the line."""
+    mounts = []
+    for number, line in enumerate((read_text(root, '/proc/mounts') or '').split('\n'), 1):
+        fields = [field for field in line.rstrip('\r').split(' ') if field]
+        if not fields:
+            continue
+        if len(fields) < 4:
+            raise malformed('/proc/mounts', number, 'a mounts line (SOURCE MOUNT-POINT FSTYPE OPTIONS ...)', line)
+        mounts.append(fields)
+    return mounts
 
 
 def read_host(root, which):
     """The host facts the checks need. ``which(name)`` finds a command (None when absent)."""
-    import os
-    from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import host_path, read_text
     host = {}
-    mounts = [line.split() for line in (read_text(root, '/proc/mounts') or '').splitlines()]
-    cgroup_fs = [m[2] for m in mounts if len(m) > 2 and m[1] == '/sys/fs/cgroup']
+    mounts = _mounts(root)
+    cgroup_fs = [m[2] for m in mounts if m[1] == '/sys/fs/cgroup']
     host['cgroup_version'] = 2 if cgroup_fs and cgroup_fs[0] == 'cgroup2' else 1
-    controllers = read_text(root, '/sys/fs/cgroup/cgroup.controllers')
+    controllers = read_text(root, '/sys/fs/cgroup/cgroup.controllers', limit=65536)
     host['cgroup2_controllers'] = controllers.split() if controllers else []
     subsystem_dir = None
     for m in mounts:
-        if len(m) > 3 and m[2] == 'cgroup' and set(m[3].split(',')) & set(
+        if m[2] == 'cgroup' and set(m[3].split(',')) & set(
                 ('cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 'memory')):
             subsystem_dir = m[1]
             break
@@ -392,22 +412,35 @@ def read_host(root, which):
     else:
         host['cgroup_v1_state'] = 'nonexistent'
         host['cgroup_v1_dir'] = None
-    host['apparmor_enabled'] = (read_text(root, '/sys/module/apparmor/parameters/enabled') or '').strip() == 'Y'
+    host['apparmor_enabled'] = (read_text(root, '/sys/module/apparmor/parameters/enabled', limit=4096) or '').strip() == 'Y'
     host['apparmor_parser'] = which('apparmor_parser')
-    maxkeys = (read_text(root, '/proc/sys/kernel/keys/root_maxkeys') or '').strip()
-    host['keys_root_maxkeys'] = int(maxkeys) if _is_number(maxkeys) else None
+    host['keys_root_maxkeys'] = _read_uint(root, '/proc/sys/kernel/keys/root_maxkeys')
     for fact, path in (('ip_forward', '/proc/sys/net/ipv4/ip_forward'),
                        ('ipv6_all_forwarding', '/proc/sys/net/ipv6/conf/all/forwarding'),
                        ('ipv6_default_forwarding', '/proc/sys/net/ipv6/conf/default/forwarding')):
-        value = (read_text(root, path) or '').strip()
-        host[fact] = int(value) if _is_number(value) else None
-    import stat
+        host[fact] = _read_uint(root, path)
     try:
         host['zfs_device'] = stat.S_ISCHR(os.stat(host_path(root, '/dev/zfs')).st_mode)
     except OSError:
         host['zfs_device'] = False
     host['zfs_command'] = which('zfs')
     host['zpool_command'] = which('zpool')
-    host['cmdline'] = (read_text(root, '/proc/cmdline') or '').strip()
+    host['cmdline'] = (read_text(root, '/proc/cmdline', limit=65536) or '').strip()
     host['docker_present'] = bool(which('dockerd') or which('docker') or which('containerd'))
     return host
+
+
+def collect(root, profiles, kernels, which):
+    """What docker_kernel_check returns: {'results', 'docker_present', 'host'} for the configs of
+    the running kernel and ``kernels`` ('all' or a list) under every profile of ``profiles``.
+    Every host file that cannot be read or is malformed is a HostReadError naming it."""
+    configs = kconfig.collect(root, kernels=kernels)
+    host = read_host(root, which)
+    results = []
+    for release, entry in configs['kernels'].items():
+        for profile in profiles:
+            result = evaluate(entry['options'], release, profile, host, running=entry['running'])
+            result['config_source'] = entry['source']
+            results.append(result)
+    results.sort(key=lambda r: (not r['kernel'] == configs['running'], r['kernel'], r['profile']))
+    return {'results': results, 'docker_present': host.pop('docker_present'), 'host': host}

@@ -60,6 +60,16 @@ INPUT_SIZE = 64 << 10      # compressed bytes handed to an in-process decompress
 OUTPUT_SIZE = 256 << 10    # at most this many decompressed bytes come out of one call (cache-sized: measured)
 PIPE_READ_SIZE = 64 << 10  # a pipe holds 64 KiB: a larger read only allocates more (measured)
 SMALL_FILE = 1 << 20       # wanted files (modules.txt) larger than this are not read
+# Memory and time stay bounded whatever the image holds. A real initramfs has a few thousand
+# entries (a large one with every firmware file some 20,000), names of some 80 bytes and
+# unpacks to a few hundred MiB; these caps are far past that and far below harm:
+MAX_ENTRIES = 1 << 20           # cpio entries in one image (all segments)
+MAX_NAME_BYTES = 64 << 20       # bytes of entry names, all kept in the listing at most
+MAX_UNPACKED = 4 << 30          # decompressed bytes of one image (a decompression bomb stops here)
+MAX_NAME_SIZE = 65536           # one cpio name (the kernel skips names past PATH_MAX, 4096)
+# Python 2's bz2 has no bounded output: at most two of its blocks (each <= 46.6 MB of output)
+# end in a piece of compressed input this small.
+_PY2_BZ2_PIECE = 32
 PROGRAM_DIRS = ('/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin')
 
 _MAGICS = (
@@ -84,7 +94,10 @@ _NEWC = b'070701'
 _CRC = b'070702'
 _TRAILER = b'TRAILER!!!'
 _HEADER = 110
-_HEX = re.compile(b'[0-9A-Fa-f]{104}')
+_HEX = re.compile(b'[0-9A-Fa-f]{104}')   # the 13 fields of a newc header: 8 ASCII hex digits each
+_HEX8 = re.compile(b'[0-9A-Fa-f]{8}')
+_FIELDS = ('ino', 'mode', 'uid', 'gid', 'nlink', 'mtime', 'filesize', 'devmajor', 'devminor', 'rdevmajor',
+           'rdevminor', 'namesize', 'check')
 _NONZERO = re.compile(b'[^\\x00]')
 _ZSTD_MAGIC = b'\x28\xb5\x2f\xfd'
 _LZ4_MAGIC = b'\x02\x21\x4c\x18'
@@ -204,6 +217,21 @@ def _hex(data):
     return ' '.join('%02x' % byte for byte in bytearray(data))
 
 
+def _shown(raw):
+    """An entry name as an error message shows it: quoted, escaped, at most 200 characters."""
+    text = _text(raw)
+    return repr(text[:200]) + ('...' if len(text) > 200 else '')
+
+
+def _bad_field(header):
+    """What is wrong with a newc header whose fields are not all hexadecimal."""
+    for index, name in enumerate(_FIELDS):
+        field = header[6 + 8 * index:14 + 8 * index]
+        if not _HEX8.match(field):
+            return 'its %s field %r is not hexadecimal (expected 8 ASCII hex digits)' % (name, _text(field))
+    return 'a field is not hexadecimal'
+
+
 def _which(name):
     """Full path of the program ``name`` on PATH or in the usual directories, or None."""
     dirs = os.environ.get('PATH', '').split(os.pathsep) + list(PROGRAM_DIRS)
@@ -229,12 +257,14 @@ class _Listing(object):
         self.itools = False
         self.early_marker = False
         self.members = [] if want_members else None
+        self.name_bytes = 0
 
     def wants(self, name, mode, filesize):
         """True when the data of this entry is to be read (only dracut's modules.txt)."""
         return filesize <= SMALL_FILE and stat.S_ISREG(mode) and _clean(name) in _MODULES_TXT
 
     def add(self, raw, mode, data):
+        self.name_bytes += len(raw)
         name = _clean(_text(raw))
         if self.members is not None:
             self.members.append(name)
@@ -284,8 +314,9 @@ class _Stream(object):
     the data skipped. ``buf[pos:]`` is what is not consumed yet; ``base`` is the stream offset
     of ``buf[0]``."""
 
-    def __init__(self, chunks):
+    def __init__(self, chunks, count=None):
         self._chunks = iter(chunks)
+        self._count = count  # called with the size of every chunk (a cap on decompressed bytes)
         self.buf = b''
         self.pos = 0
         self.base = 0
@@ -305,6 +336,8 @@ class _Stream(object):
                 self.done = True
                 break
             if chunk:
+                if self._count is not None:
+                    self._count(len(chunk))
                 return chunk
         return None
 
@@ -464,9 +497,9 @@ class _Decompressed(object):
                     out = self._call(decomp.decompress, b'', OUTPUT_SIZE)
                     if out:
                         yield out
-            else:  # Python 2 bz2: no bounded output, so small pieces
-                for start in range(0, len(data), 64 << 10):
-                    piece = data[start:start + (64 << 10)]
+            else:  # Python 2 bz2: no bounded output, so tiny pieces (_PY2_BZ2_PIECE)
+                for start in range(0, len(data), _PY2_BZ2_PIECE):
+                    piece = data[start:start + _PY2_BZ2_PIECE]
                     try:
                         out = decomp.decompress(piece)
                     except EOFError:  # the stream ended exactly at the previous piece
@@ -586,8 +619,9 @@ class _Program(object):
 
     def _stderr_tail(self):
         try:
-            self.errors.seek(0)
-            text = self.errors.read()[-600:].decode('utf-8', 'replace').strip()
+            self.errors.seek(0, os.SEEK_END)
+            self.errors.seek(max(0, self.errors.tell() - 600))  # only the tail, however chatty the program
+            text = self.errors.read(600).decode('utf-8', 'replace').strip()
         except (IOError, OSError, ValueError):
             return ''
         return ': ' + ' / '.join(text.splitlines()) if text else ''
@@ -616,9 +650,17 @@ class _Lister(object):
         self.handle = None
         self.size = 0
         self.listing = _Listing(want_members)
+        self.unpacked = 0
+        self.entries = 0
 
     def error(self, problem, offset=None):
         return InitramfsError('%s: %s' % (self.path, problem), self.path, offset)
+
+    def _count_unpacked(self, size):
+        self.unpacked += size
+        if self.unpacked > MAX_UNPACKED:
+            raise self.error('its compressed archives unpack to more than %d bytes, the most this collection reads: no '
+                             'real initramfs is that large (a decompression bomb?)' % MAX_UNPACKED)
 
     def read(self, size):
         try:
@@ -692,7 +734,7 @@ class _Lister(object):
             else:
                 source = self._decoder(kind, offset)
             try:
-                entries, used = self._parse(_Stream(source), kind, offset)
+                entries, used = self._parse(_Stream(source, None if kind == 'cpio' else self._count_unpacked), kind, offset)
             finally:
                 source.close()
             segments.append({'offset': offset, 'compression': kind, 'entries': entries})
@@ -852,12 +894,13 @@ class _Lister(object):
                 raise self.error('bad cpio magic (bytes %s) at %s, expected 070701 or 070702'
                                  % (_hex(magic), where(stream.tell())))
             if not _HEX.match(buf, pos + 6):
-                raise self.error('bad cpio header at %s: a field is not hexadecimal' % where(stream.tell()))
+                raise self.error('bad cpio header at %s: %s' % (where(stream.tell()), _bad_field(buf[pos:pos + _HEADER])))
             mode = int(buf[pos + 14:pos + 22], 16)
             filesize = int(buf[pos + 54:pos + 62], 16)
             namesize = int(buf[pos + 94:pos + 102], 16)
-            if namesize < 1 or namesize > 65536:
-                raise self.error('bad cpio header at %s: name size %d' % (where(stream.tell()), namesize))
+            if namesize < 1 or namesize > MAX_NAME_SIZE:
+                raise self.error('bad cpio header at %s: name size %d, expected 1 to %d'
+                                 % (where(stream.tell()), namesize, MAX_NAME_SIZE))
             if not stream.fill(_HEADER + namesize):
                 raise self.error('truncated: the name in the cpio header at %s is cut short' % where(stream.tell()))
             buf = stream.buf
@@ -865,7 +908,7 @@ class _Lister(object):
             end = pos + _HEADER + namesize - 1
             if buf[end:end + 1] != b'\x00':
                 raise self.error('bad cpio header at %s: the name does not end with a NUL byte' % where(stream.tell()))
-            raw = buf[pos + _HEADER:end]
+            raw = buf[pos + _HEADER:end].split(b'\x00', 1)[0]  # the kernel reads the name as a C string
             here = stream.tell()
             whole_head = stream.skip((_HEADER + namesize + 3) & ~3)
             if raw == _TRAILER:
@@ -890,6 +933,10 @@ class _Lister(object):
                 complete = stream.skip(filesize + pad) or stream.tell() - data_start >= filesize
             if not complete:
                 raise self.error('truncated: the data of %s (%d bytes, entry at %s) is cut short'
-                                 % (_text(raw), filesize, where(here)))
+                                 % (_shown(raw), filesize, where(here)))
             listing.add(raw, mode, data)
             entries += 1
+            self.entries += 1
+            if self.entries > MAX_ENTRIES or listing.name_bytes > MAX_NAME_BYTES:
+                raise self.error('more than %d entries or %d bytes of names (entry at %s): no real initramfs holds that '
+                                 'many' % (MAX_ENTRIES, MAX_NAME_BYTES, where(here)))

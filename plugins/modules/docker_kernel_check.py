@@ -129,7 +129,8 @@ host:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.fleetfix.kernel.plugins.module_utils import docker_check, kconfig
+from ansible_collections.fleetfix.kernel.plugins.module_utils import docker_check
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
 
 
 def main():
@@ -142,18 +143,14 @@ def main():
     )
     kernels = module.params['kernels']
     try:
-        configs = kconfig.collect('/', kernels='all' if 'all' in kernels else kernels)
-    except kconfig.KernelConfigError as exc:
+        result = docker_check.collect('/', module.params['profiles'], 'all' if 'all' in kernels else kernels,
+                                      module.get_bin_path)
+    except HostReadError as exc:  # (kconfig.KernelConfigError too): the message names the file
         module.fail_json(msg='docker_kernel_check: %s' % exc)
-    host = docker_check.read_host('/', module.get_bin_path)
-    results = []
-    for release, entry in configs['kernels'].items():
-        for profile in module.params['profiles']:
-            result = docker_check.evaluate(entry['options'], release, profile, host, running=entry['running'])
-            result['config_source'] = entry['source']
-            results.append(result)
-    results.sort(key=lambda r: (not r['kernel'] == configs['running'], r['kernel'], r['profile']))
-    module.exit_json(changed=False, results=results, docker_present=host.pop('docker_present'), host=host)
+    except (IOError, OSError) as exc:
+        module.fail_json(msg='docker_kernel_check: cannot read %s: %s' % (getattr(exc, 'filename', None) or 'a host file',
+                                                                          getattr(exc, 'strerror', None) or exc))
+    module.exit_json(changed=False, **result)
 
 
 if __name__ == '__main__':

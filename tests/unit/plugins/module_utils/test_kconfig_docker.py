@@ -10,6 +10,7 @@ import shutil
 import pytest
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils import docker_check, kconfig, slab, timeval
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
 from conftest import FIXTURES
 
 KCONFIG = os.path.join(FIXTURES, "kconfig")
@@ -44,7 +45,8 @@ def test_gzip_config():
 def test_broken_and_corrupt_configs_are_named():
     with pytest.raises(kconfig.KernelConfigError) as err:
         config("broken.config")
-    assert "broken.config line 2 is not a kernel config line: 'this is not a config line'" in str(err.value)
+    assert ("broken.config line 2: expected a kernel config line (CONFIG_NAME=value or a # comment), "
+            "found 'this is not a config line'") in str(err.value)
     with pytest.raises(kconfig.KernelConfigError) as err:
         config("corrupt-config.gz")
     assert "corrupt-config.gz is a corrupt gzip file" in str(err.value)
@@ -323,9 +325,15 @@ def test_read_host_takes_ascii_numbers_only(tmp_path):
             os.makedirs(os.path.dirname(os.path.join(root, path)))
         with open(os.path.join(root, path), "wb") as handle:
             handle.write(text.encode("utf-8"))
+    # '\u00b2' passes str.isdigit() and then int() raises: it is refused, naming the file
+    with pytest.raises(HostReadError) as err:
+        docker_check.read_host(root, lambda name: None)
+    assert "/proc/sys/net/ipv6/conf/all/forwarding line 1: expected a non-negative integer" in str(err.value)
+    with open(os.path.join(root, "proc/sys/net/ipv6/conf/all/forwarding"), "wb") as handle:
+        handle.write(b"0\n")
     host = docker_check.read_host(root, lambda name: None)
-    assert (host["keys_root_maxkeys"], host["ip_forward"]) == (1000000, 1)
-    assert host["ipv6_all_forwarding"] is None and host["ipv6_default_forwarding"] is None
+    assert (host["keys_root_maxkeys"], host["ip_forward"], host["ipv6_all_forwarding"]) == (1000000, 1, 0)
+    assert host["ipv6_default_forwarding"] is None  # (missing: an IPv6-less kernel)
 
 
 def test_unknown_profile():
