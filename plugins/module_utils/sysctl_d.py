@@ -89,7 +89,8 @@ import os
 import re
 import stat
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError, host_path, read_text
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import (
+    MAX_FILE_BYTES, HostReadError, host_path, malformed, read_bytes)
 
 SYSCTL_DIRS = ('/etc/sysctl.d', '/run/sysctl.d', '/usr/local/lib/sysctl.d', '/usr/lib/sysctl.d', '/lib/sysctl.d')
 SYSCTL_CONF = '/etc/sysctl.conf'
@@ -107,16 +108,18 @@ PROCPS_SYSCTL_SYSTEM = 'procps-sysctl-system'
 #   masking         a name taken in an earlier directory hides it in later ones
 #   dirs_take_name  a real directory named like a file takes (masks) the name
 #   sysctl_conf     /etc/sysctl.conf applied natively: 'first', 'last' or None
+#   lines           how the tool splits a file into lines: 'read_line' (systemd >= 239) or
+#                   'stdio' (fgets/getline: systemd 219, procps); see "lines as the tools read them"
 ORDERS = {
     EL6_INITSCRIPTS: {'dirs': ('/etc/sysctl.d',), 'suffix': None, 'skip_dotfiles': True,
                       'ignored': (b'~', b'.bak', b'.orig', b'.rpmnew', b'.rpmorig', b'.rpmsave'),
-                      'masking': False, 'dirs_take_name': False, 'sysctl_conf': 'first'},
+                      'masking': False, 'dirs_take_name': False, 'sysctl_conf': 'first', 'lines': 'stdio'},
     SYSTEMD_SYSCTL: {'dirs': SYSCTL_DIRS, 'suffix': b'.conf', 'skip_dotfiles': True, 'ignored': (),
-                     'masking': True, 'dirs_take_name': True, 'sysctl_conf': None},
+                     'masking': True, 'dirs_take_name': True, 'sysctl_conf': None, 'lines': 'read_line'},
     SYSTEMD_SYSCTL_EL7: {'dirs': SYSCTL_DIRS, 'suffix': b'.conf', 'skip_dotfiles': True, 'ignored': (),
-                         'masking': True, 'dirs_take_name': False, 'sysctl_conf': 'last'},
+                         'masking': True, 'dirs_take_name': False, 'sysctl_conf': 'last', 'lines': 'stdio'},
     PROCPS_SYSCTL_SYSTEM: {'dirs': SYSCTL_DIRS, 'suffix': b'.conf', 'skip_dotfiles': False, 'ignored': (),
-                           'masking': True, 'dirs_take_name': True, 'sysctl_conf': 'last'},
+                           'masking': True, 'dirs_take_name': True, 'sysctl_conf': 'last', 'lines': 'stdio'},
 }
 # Assignments from facts of an older release carry no model: read them as that release did
 # (systemd's directories and masking, /etc/sysctl.conf last).
@@ -182,58 +185,235 @@ def dropin_path_error(value, variable):
             'systemd-sysctl applies only *.conf files at boot)' % (variable, value, DROPIN_DIR))
 
 
+# --- lines as the tools read them ------------------------------------------------------------
+#
+# systemd-sysctl >= 239 reads a file with read_line(f, LONG_LINE_MAX): '\n', '\r' and NUL all
+# end a line ("\r\n" and "\n\r" count once), and a line of 1 MiB or more ends the file there
+# ("Failed to read file '...', ignoring"; what came before stays applied). systemd 219 (EL7) and
+# procps' sysctl read with fgets()/getline(): only '\n' ends a line and a NUL ends the C string,
+# so the rest of that line is never seen. (fgets' buffer - 2048 bytes in systemd 219, 256 in
+# procps 3.2.8 - cuts longer lines into pieces; no real sysctl line is that long, so pieces are not
+# modelled: such a line is read whole.) systemd strips " \t\n\r" around keys and values,
+# procps isspace().
+LONG_LINE_MAX = 1024 * 1024
+SYSTEMD_LINES = 'read_line'
+STDIO_LINES = 'stdio'
+_STRIP = {SYSTEMD_LINES: ' \t\n\r', STDIO_LINES: ' \t\n\r\f\v'}
+_EOL_BITS = {b'\n': 1, b'\r': 2, b'\0': 4}
+_LINE_BODY = re.compile(br'[^\n\r\x00]*')
+
+
+class LineTooLong(Exception):
+    """A line read_line() refuses: ``lineno`` is its number, ``offset`` where it starts."""
+
+    def __init__(self, lineno, offset):
+        Exception.__init__(self, lineno, offset)
+        self.lineno = lineno
+        self.offset = offset
+
+
+def read_line_split(data, limit=LONG_LINE_MAX):
+    """Yield (line number, bytes) as systemd's read_line() splits ``data`` (bytes); raise
+    LineTooLong for a line of ``limit`` bytes or more. Memory: one line at a time."""
+    pos = 0
+    size = len(data)
+    lineno = 0
+    while pos < size:
+        end = _LINE_BODY.match(data, pos).end()
+        lineno += 1
+        if end - pos >= limit:
+            raise LineTooLong(lineno, pos)
+        yield lineno, data[pos:end]
+        seen = 0
+        while end < size:
+            bit = _EOL_BITS.get(data[end:end + 1])
+            if bit is None or seen & 4 or seen & bit:
+                break
+            seen |= bit
+            end += 1
+        pos = end
+
+
+def stdio_split(data):
+    """Yield (line number, bytes) as fgets()/getline() and C strings see ``data``: lines end at
+    newlines, a NUL ends the line's text."""
+    pos = 0
+    size = len(data)
+    lineno = 0
+    while pos < size:
+        end = data.find(b'\n', pos)
+        end = size if end < 0 else end
+        lineno += 1
+        line = data[pos:end]
+        nul = line.find(b'\0')
+        yield lineno, line if nul < 0 else line[:nul]
+        pos = end + 1
+
+
+def _as_bytes(text):
+    if isinstance(text, bytes):
+        return text
+    return (text or u'').encode('utf-8')
+
+
+def _line_text(raw):
+    return raw.decode('utf-8', 'replace')
+
+
 def normalize_key(key):
-    """'net/ipv4/ip_forward' and ' vm.min_free_kbytes ' -> dotted form; a leading '-' (ignore errors) goes."""
+    """A sysctl key as the tools resolve it, in the dotted form: ' vm.min_free_kbytes ' and
+    'vm/min_free_kbytes' -> 'vm.min_free_kbytes'; a leading '-' (ignore errors) goes.
+
+    systemd's sysctl_normalize() (procps does the same): when the first separator is '/', the
+    key is a path and '.' in it is a literal dot - 'net/ipv4/conf/eth0.100/rp_filter' is
+    'net.ipv4.conf.eth0/100.rp_filter' dotted. Empty components go (the kernel resolves
+    /proc/sys/vm//min_free_kbytes), so 'vm..min_free_kbytes' is vm.min_free_kbytes too."""
     key = key.strip()
     if key.startswith('-'):
         key = key[1:].strip()
-    if '/' in key and '.' not in key:
-        key = key.replace('/', '.')
-    return key
+    first = re.search(r'[./]', key)
+    if first is not None and first.group() == '/':
+        key = ''.join(_SWAP.get(char, char) for char in key)
+    return '.'.join(part for part in key.split('.') if part and part != '/')
 
 
-def parse_conf(text):
-    """Assignments of one sysctl.d file: [(line number, key, value)]."""
+_SWAP = {'.': '/', '/': '.'}
+
+
+def _style(sysctl_order):
+    return _rules(sysctl_order)['lines']
+
+
+def parse_conf(text, sysctl_order=None, skipped=None):
+    """Assignments of one sysctl file: [(line number, key, value)], read as the model's tool
+    reads it (``sysctl_order``; None: systemd-sysctl's way). ``text`` is bytes or text.
+
+    Never raises: a line that is not an assignment is skipped, as the tools skip it (systemd:
+    "Line is not an assignment, ignoring"; procps: "invalid syntax, continuing..."), and
+    reported in ``skipped`` (a list, optional) as {'line', 'text', 'reason'}. With systemd's
+    read_line, a line of 1 MiB or more ends the file: {'line', 'text': None, 'reason', 'rest'}
+    where ``rest`` is the bytes never read."""
+    style = _style(sysctl_order)
+    strip = _STRIP[style]
+    data = _as_bytes(text)
+    skipped = skipped if skipped is not None else []
     out = []
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if not stripped or stripped[0] in '#;' or '=' not in stripped:
-            continue
-        key, value = stripped.split('=', 1)
-        out.append((number, normalize_key(key), value.strip()))
+    lines = read_line_split(data) if style == SYSTEMD_LINES else stdio_split(data)
+    try:
+        for number, raw in lines:
+            line = _line_text(raw).strip(strip)
+            if not line or line[0] in '#;':
+                continue
+            if '=' not in line:
+                skipped.append({'line': number, 'text': line, 'reason': "not an assignment (no '='): ignored"})
+                continue
+            key, value = line.split('=', 1)
+            out.append((number, normalize_key(key.strip(strip)), value.strip(strip)))
+    except LineTooLong as exc:
+        skipped.append({'line': exc.lineno, 'text': None, 'rest': data[exc.offset:],
+                        'reason': 'a line of %d bytes or more: systemd-sysctl stops reading the file there '
+                                  '("Failed to read file"), the lines after it are never applied' % LONG_LINE_MAX})
     return out
 
 
-def _release_major(text):
-    match = re.match(r'[ \t]*([0-9]+)', text or '')
-    return int(match.group(1)) if match else None
+# --- integers as the kernel reads them ---------------------------------------------------------
+#
+# The integer sysctls whose boot value this collection reports, with the kernel's bounds: a value
+# outside them, or not an integer at all, is written by systemd-sysctl and sysctl and refused by
+# the kernel (EINVAL), so the value before it stays. proc_dointvec_minmax (kernel/sysctl.c):
+# leading spaces skipped, an optional '-', then strtoul with base 0 ("0x1f" is hex, "010" octal,
+# ASCII digits only), at most 20 characters, then a space, tab, newline or the end.
+KERNEL_INTS = {
+    'vm.min_free_kbytes': (0, 2 ** 31 - 1),     # min_free_kbytes_sysctl_handler, extra1 = SYSCTL_ZERO
+    'vm.watermark_scale_factor': (1, 3000),     # extra1 = SYSCTL_ONE, extra2 = 3000 (1000 before 5.x)
+}
+_KERNEL_INT = re.compile(r'[ \t\n\r\f\v]*(-?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)(?:[ \t\n].*)?\Z', re.S)
+
+
+def kernel_int(value, low, high):
+    """The integer the kernel takes from ``value`` for an int sysctl bounded by low..high, or
+    None when it refuses it (EINVAL)."""
+    match = _KERNEL_INT.match(value or '')
+    if not match:
+        return None
+    sign, digits = match.groups()
+    if len(sign) + len(digits) > 20:
+        return None
+    if digits[:2] in ('0x', '0X'):
+        number = int(digits[2:], 16)
+    elif digits.startswith('0'):
+        number = int(digits, 8)
+    else:
+        number = int(digits)
+    if number > 2 ** 64 - 1:
+        return None
+    number = -number if sign else number
+    return number if low <= number <= high else None
+
+
+def kernel_refuses(key, value):
+    """Why the kernel refuses ``value`` for ``key`` (text), or None (accepted, or a key whose
+    rule this collection does not know)."""
+    bounds = KERNEL_INTS.get(key)
+    if bounds is None or kernel_int(value, bounds[0], bounds[1]) is not None:
+        return None
+    return 'the kernel refuses it (it takes an integer %d..%d in ASCII digits)' % bounds
+
+
+# --- os-release and redhat-release ---------------------------------------------------------
+
+# os-release(5): KEY=value, the value maybe quoted ("..." with \" \\ \$ \` escapes, or '...').
+_OS_KEY = re.compile(r'[A-Za-z_][A-Za-z0-9_]*\Z')
+_RELEASE_MAJOR = re.compile(r'[ \t]*([0-9]{1,9})(?![0-9])')
+_REDHAT_RELEASE = re.compile(r'release[ \t]+([0-9]{1,9})(?![0-9])')
+OS_RELEASE_BYTES = 64 * 1024  # real ones are under 1 kB
+
+
+def _unquote(value):
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1]
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return re.sub(r'\\([\\"$`])', r'\1', value[1:-1])
+    return value
+
+
+def parse_os_release_lines(text):
+    """/etc/os-release -> {KEY: (value, line number)}; lines that are not KEY=value are skipped."""
+    out = {}
+    for number, raw in read_line_split(_as_bytes(text), limit=OS_RELEASE_BYTES + 1):
+        line = _line_text(raw).strip(' \t')
+        if not line or line.startswith('#') or '=' not in line:
+            continue
+        key, value = line.split('=', 1)
+        key = key.strip(' \t')
+        if _OS_KEY.match(key):
+            out[key] = (_unquote(value.strip(' \t')), number)
+    return out
 
 
 def parse_os_release(text):
     """/etc/os-release -> {KEY: value} (quotes removed)."""
-    out = {}
-    for line in (text or '').splitlines():
-        line = line.strip()
-        if not line or line.startswith('#') or '=' not in line:
-            continue
-        key, value = line.split('=', 1)
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in '"\'':
-            value = value[1:-1]
-        out[key.strip()] = value
-    return out
+    return dict((key, value) for key, (value, _number) in parse_os_release_lines(text).items())
+
+
+def _release_major(text):
+    match = _RELEASE_MAJOR.match(text or '')
+    return int(match.group(1)) if match else None
+
+
+def _is_el(facts):
+    """Does the os-release ID (or ID_LIKE) say Enterprise Linux?"""
+    like = facts.get('os_like') or []
+    # Amazon Linux 2 says ID_LIKE="centos rhel fedora" with VERSION_ID="2": not EL2.
+    return facts.get('os_id') in EL_IDS or ('rhel' in like and facts.get('os_id') not in ('amzn', 'fedora'))
 
 
 def el_major(facts):
-    """The Enterprise Linux release of a host (6, 7, ...) or None for any other distribution."""
-    os_id = facts.get('os_id')
-    if os_id:
-        like = facts.get('os_like') or []
-        # Amazon Linux 2 says ID_LIKE="centos rhel fedora" with VERSION_ID="2": not EL2.
-        if os_id in EL_IDS or ('rhel' in like and os_id not in ('amzn', 'fedora')):
-            return _release_major(facts.get('version_id'))
-        return None
-    match = re.search(r'release[ \t]+([0-9]+)', facts.get('redhat_release') or '')
+    """The Enterprise Linux release of a host (6, 7, ...) or None for any other distribution
+    (and for a release number that is not one: at most 9 ASCII digits)."""
+    if facts.get('os_id'):
+        return _release_major(facts.get('version_id')) if _is_el(facts) else None
+    match = _REDHAT_RELEASE.search(facts.get('redhat_release') or '')
     return int(match.group(1)) if match else None
 
 
@@ -367,7 +547,12 @@ def overriding(entries, dropin):
     The entries carry the model they were ordered by (``sysctl_order``). When ``dropin`` does
     not set the key yet, its place is worked out by that model; a drop-in the tool never reads,
     or one masked by a same-named file in an earlier directory, is overridden by every entry.
+    An assignment the kernel refuses (``accepted`` False) overrides nothing.
     """
+    return [entry for entry in _overriding(entries, dropin) if entry.get('accepted', True)]
+
+
+def _overriding(entries, dropin):
     after = False
     out = []
     for entry in entries:
@@ -407,7 +592,8 @@ def _resolve(root, path):
     """Follow the symlinks of host ``path`` inside ``root``: (resolved host path, problem).
 
     An absolute link target is taken relative to ``root``, as it would be on that host.
-    ``problem`` is None, 'missing' (a component does not exist) or 'loop' (too many links).
+    ``problem`` is None, 'missing' (a component does not exist) or 'loop' (more than 40 links,
+    Linux's MAXSYMLINKS: loops and long chains end there, whatever their length).
     """
     parts = [part for part in path.split('/') if part]
     done = []
@@ -462,13 +648,55 @@ def inspect(root, path):
     return {'kind': kind, 'link': link, 'target': target}
 
 
-def _listdir(root, path):
+# A directory is read one entry at a time (os.scandir where there is one) and only the names the
+# caller accepts are kept: a directory of millions of other entries costs time, not memory. Past
+# this many accepted names the listing is refused, naming the directory.
+MAX_DIR_ENTRIES = 100000
+
+
+def list_dir(root, path, accept=None, limit=MAX_DIR_ENTRIES):
+    """The names (bytes, sorted as the C tools sort them) in host directory ``path`` that
+    ``accept(name)`` takes (all when None); [] when it does not exist or is not a directory."""
+    full = _to_bytes(host_path(root, path))
+    names = []
     try:
-        return sorted(os.listdir(_to_bytes(host_path(root, path))))
+        scandir = getattr(os, 'scandir', None)  # Python 3.5+; Python 2.7 has only listdir
+        iterator = scandir(full) if scandir is not None else iter(os.listdir(full))
+        try:
+            for item in iterator:
+                name = getattr(item, 'name', item)
+                if accept is None or accept(name):
+                    names.append(name)
+                    if len(names) > limit:
+                        raise HostReadError('%s holds more than %d entries this collection would read; no real host '
+                                            'has that many' % (display_path(path), limit))
+        finally:
+            close = getattr(iterator, 'close', None)
+            if close is not None:
+                close()
     except OSError as exc:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
             return []
         raise HostReadError('cannot list %s: %s' % (display_path(path), exc.strerror or exc))
+    return sorted(names)
+
+
+def to_native(data):
+    """A name from ``list_dir`` as the native str path type."""
+    return _to_native(data)
+
+
+def read_regular(root, path, limit=MAX_FILE_BYTES):
+    """The bytes of host ``path`` (symlinks followed inside ``root``) when it is a regular file,
+    None when it is absent or anything else (a directory, a FIFO - never opened, it would block -,
+    a device, a loop). At most ``limit`` bytes: past that, HostReadError naming the file."""
+    entry = inspect(root, path)
+    if entry is None or entry['kind'] != 'file':
+        return None
+    try:
+        return read_bytes(root, entry['target'], limit)
+    except HostReadError as exc:
+        raise HostReadError(display_path('%s' % (exc,)))
 
 
 def read_candidates(root, sysctl_order):
@@ -483,7 +711,7 @@ def read_candidates(root, sysctl_order):
             continue
         seen.add(where['target'])
         entries = []
-        for raw in _listdir(root, where['target']):
+        for raw in list_dir(root, where['target'], lambda name: _eligible(rules, name)):
             name = _to_native(raw)
             entry = inspect(root, directory + '/' + name)
             if entry is not None:
@@ -496,28 +724,53 @@ def read_candidates(root, sysctl_order):
     return candidates
 
 
-def _read(root, path):
-    entry = inspect(root, path)
-    return read_text(root, entry['target']) if entry is not None and entry['kind'] == 'file' else None
+def _read_release(root):
+    """(path, {KEY: (value, line)}) of the host's os-release, (None, {}) without one."""
+    for path in ('/etc/os-release', '/usr/lib/os-release'):
+        data = read_regular(root, path, OS_RELEASE_BYTES)
+        if data is not None:
+            return path, parse_os_release_lines(data)
+    return None, {}
+
+
+def _clean(text, limit=200):
+    """Text from a host file fit for a message or a fact: no control characters, cut."""
+    return re.sub(u'[\x00-\x1f\x7f]', u'?', text)[:limit]
 
 
 def read_platform(root):
-    """The facts ``choose_order`` decides from, read from the host tree."""
-    release = parse_os_release(_read(root, '/etc/os-release') or _read(root, '/usr/lib/os-release'))
+    """The facts ``choose_order`` decides from, read from the host tree.
+
+    When the model depends on a release number that is not one - an EL os-release whose
+    VERSION_ID does not start with the release, a redhat-release without "release N" - the host
+    is not guessed at: HostReadError names the file, the line and what was expected."""
+    path, fields = _read_release(root)
+    release = dict((key, value) for key, (value, _number) in fields.items())
     init = inspect(root, '/sbin/init')  # a dangling link still says which init boots
-    sysctl_binary = [path for path in ('/usr/lib/systemd/systemd-sysctl', '/lib/systemd/systemd-sysctl')
-                     if (inspect(root, path) or {}).get('kind') == 'file']
-    redhat = _read(root, '/etc/redhat-release') if not release else None
-    return {
-        'os_id': release.get('ID', '').lower() or None,
-        'os_like': release.get('ID_LIKE', '').lower().split(),
-        'version_id': release.get('VERSION_ID') or None,
-        'pretty_name': release.get('PRETTY_NAME') or (redhat or '').strip() or None,
+    sysctl_binary = [item for item in ('/usr/lib/systemd/systemd-sysctl', '/lib/systemd/systemd-sysctl')
+                     if (inspect(root, item) or {}).get('kind') == 'file']
+    redhat = None
+    if not release.get('ID'):
+        data = read_regular(root, '/etc/redhat-release', OS_RELEASE_BYTES)
+        redhat = _line_text(data) if data is not None else None
+    facts = {
+        'os_id': _clean(release.get('ID', '').lower()) or None,
+        'os_like': _clean(release.get('ID_LIKE', '').lower(), 1000).split(),
+        'version_id': _clean(release.get('VERSION_ID', '')) or None,
+        'pretty_name': _clean(release.get('PRETTY_NAME') or (redhat or '').strip()) or None,
         'redhat_release': redhat,
         'systemd_booted': (inspect(root, '/run/systemd/system') or {}).get('kind') == 'dir',
         'init': init['target'] if init is not None and init['kind'] in ('file', 'missing') else None,
         'systemd_sysctl': bool(sysctl_binary),
     }
+    if facts['os_id'] and _is_el(facts) and el_major(facts) is None:
+        value, number = fields.get('VERSION_ID', ('', None))
+        raise malformed(path, number, 'VERSION_ID starting with the Enterprise Linux release (7, 8.10, "9.4") for '
+                        'ID=%s' % facts['os_id'], value)
+    if redhat is not None and el_major(facts) is None:
+        raise malformed('/etc/redhat-release', 1, '"<distribution> release <N>" (as "CentOS release 6.10 (Final)")',
+                        redhat.strip())
+    return facts
 
 
 def boot_order(root):
@@ -532,12 +785,24 @@ def list_files(root, sysctl_order=None):
     return order_files(read_candidates(root, sysctl_order), sysctl_order)
 
 
-def assignments(root, keys, ordered=None, overlay=None, sysctl_order=None):
-    """Every assignment of ``keys`` at boot, in order: {key: [{'file', 'real_file', 'line', 'value', 'sysctl_order'}]}.
+def _spellings(key):
+    """How a line may name ``key``: dotted and slashed."""
+    return (key, key.replace('.', '/'))
+
+
+def _mentions(text, key):
+    return any(spelling in text for spelling in _spellings(key))
+
+
+def assignments(root, keys, ordered=None, overlay=None, sysctl_order=None, warnings=None):
+    """Every assignment of ``keys`` at boot, in order: {key: [{'file', 'real_file', 'line', 'value',
+    'accepted', 'sysctl_order'}]}. ``accepted`` is False where the kernel refuses the value
+    (see KERNEL_INTS): the tools write it, the value before it stays.
 
     ``overlay`` ({host path: text}) replaces or adds files, to ask "what if this drop-in held X";
     an added file takes its place (and masks, or is masked) as the model says, and one the
-    model's tool never reads changes nothing.
+    model's tool never reads changes nothing. ``warnings`` (a dict, optional) gets, per key, a
+    message for each line skipped that names the key and each refused value.
     """
     if sysctl_order is None:
         sysctl_order = boot_order(root)['sysctl_order']
@@ -560,31 +825,50 @@ def assignments(root, keys, ordered=None, overlay=None, sysctl_order=None):
                 ordered.insert(position, path)
     wanted = set(keys)
     out = dict((key, []) for key in keys)
+    warnings = warnings if warnings is not None else {}
+    for key in keys:
+        warnings.setdefault(key, [])
     for path in ordered:
         if path in overlay:
             text, real = overlay[path], path
         else:
             real = real_path(root, path)
-            text = read_text(root, real)
+            text = read_regular(root, real)
         if text is None:
             continue
-        for number, key, value in parse_conf(text):
-            if key in wanted:
-                out[key].append({'file': display_path(path), 'real_file': display_path(real), 'line': number,
-                                 'value': value, 'sysctl_order': sysctl_order})
+        shown = display_path(path)
+        skipped = []
+        for number, key, value in parse_conf(text, sysctl_order, skipped):
+            if key not in wanted:
+                continue
+            refused = kernel_refuses(key, value)
+            if refused:
+                warnings[key].append('%s line %d sets %s = %r: %s, so the value before it stays'
+                                     % (shown, number, key, value[:80], refused))
+            out[key].append({'file': shown, 'real_file': display_path(real), 'line': number, 'value': value,
+                             'accepted': not refused, 'sysctl_order': sysctl_order})
+        for item in skipped:
+            text = item['text'] if item['text'] is not None else _line_text(item['rest'])
+            for key in keys:
+                if _mentions(text, key):
+                    warnings[key].append('%s line %d: %s' % (shown, item['line'], item['reason']) + (
+                        ': %r' % item['text'][:80] if item['text'] is not None else ''))
     return out
 
 
 def boot_values(root, keys, overlay=None):
     """Per key: the value it gets at boot (None if no file sets it), from where, every assignment,
-    and the precedence model used (``sysctl_order``)."""
+    the precedence model used (``sysctl_order``) and ``warnings``: lines the boot tool skips that
+    name the key, and values the kernel refuses - the value reported is the last one it accepts."""
     sysctl_order = boot_order(root)['sysctl_order']
-    found = assignments(root, keys, overlay=overlay, sysctl_order=sysctl_order)
+    warnings = {}
+    found = assignments(root, keys, overlay=overlay, sysctl_order=sysctl_order, warnings=warnings)
     out = {}
     for key in keys:
         entries = found[key]
-        last = entries[-1] if entries else None
+        applied = [entry for entry in entries if entry['accepted']]
+        last = applied[-1] if applied else None
         out[key] = {'value': last['value'] if last else None, 'file': last['file'] if last else None,
                     'line': last['line'] if last else None, 'assignments': entries,
-                    'sysctl_order': sysctl_order}
+                    'sysctl_order': sysctl_order, 'warnings': warnings[key]}
     return out

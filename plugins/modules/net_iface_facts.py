@@ -24,6 +24,9 @@ description:
     C(ethN) namespace.
   - A rule that matches a random MAC silently stops working at the next boot; C(permanent_mac) says
     when to pin by bus path instead.
+  - Host files are read as the host's own tools read them; malformed input is skipped the way udev and
+    systemd skip it (with a warning naming the file and line) or, for kernel attributes that are not
+    what the kernel writes, fails naming the file. Every file read is capped in size.
   - Only reads. Safe under C(--check).
 author:
   - fleetfix.kernel contributors (@fleetfix)
@@ -110,6 +113,15 @@ ansible_facts:
           description: Conflicting rules (C(kind), C(name) or C(mac), C(files)).
           type: list
           elements: dict
+        warnings:
+          description:
+            - What udev or systemd skip when they read the rules, each naming the file and line - a rule
+              line udev cannot parse (an unbalanced quote, an unknown key, C(NAME="")), a rules file with a
+              line of 16 kB or more (udev ignores the whole file), a C(.link) line that is not UTF-8 or a
+              C(Name=) that is not an interface name - and entries of the rule directories that are not
+              files. They are skipped here as they are on the host; each is also a warning.
+          type: list
+          elements: str
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -119,7 +131,14 @@ from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import exit
 
 def main():
     module = AnsibleModule(argument_spec=dict(), supports_check_mode=True)
-    exit_with_facts(module, 'fleetfix_net', lambda: netif.collect('/'))
+
+    def collect():
+        facts = netif.collect('/')
+        for warning in facts['warnings']:
+            module.warn('net_iface_facts: %s' % warning)
+        return facts
+
+    exit_with_facts(module, 'fleetfix_net', collect)
 
 
 if __name__ == '__main__':
