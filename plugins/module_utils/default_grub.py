@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+from collections import OrderedDict
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils.grub_common import VARIABLE_RE, GrubParseError
 
@@ -121,7 +122,7 @@ def _skip_parens(text, i, path, line):
     raise GrubParseError(path, line, "unterminated '$('")
 
 
-def _expand(segs, env):
+def _expand(segs, env, path='/etc/default/grub', line=0):
     """Value of a scanned word with $VAR / ${VAR} taken from env. Returns (value, dynamic)
     where dynamic is True when the word holds something only a shell can evaluate
     (command substitution, ${VAR:-x} forms); such parts are kept as written."""
@@ -155,7 +156,7 @@ def _expand(segs, env):
                         i = match.end()
                         continue
                     if s[i + 1:i + 2] == '(':
-                        j = _skip_parens(s, i + 1, '', 0)
+                        j = _skip_parens(s, i + 1, path, line)
                         out.append(s[i:j])
                         dynamic = True
                         i = j
@@ -203,6 +204,15 @@ def _eol(text, i):
     return len(text) if end < 0 else end
 
 
+def _continued(text, start, end):
+    """Whether the physical line ending at ``end`` (after ``start``) ends with a backslash
+    (carriage returns before the newline ignored): one look at its end, never a copy."""
+    j = end
+    while j > start and text[j - 1] == '\r':
+        j -= 1
+    return j > start and text[j - 1] == '\\'
+
+
 def _scan_default_grub(text, path):
     """Yield ('assign', info), ('export', names) and ('unparsed', (line, text)) records for
     shell text made of assignments. ``A=1 B=2`` and ``A=1; B=2`` set both; ``A=1 cmd`` only
@@ -238,7 +248,7 @@ def _scan_default_grub(text, path):
             chain.append({'key': match.group(2), 'export': bool(match.group(1)), 'segs': segs,
                           'vstart': match.end(), 'vend': vend, 'line': start_line})
             j = _skip_blanks(text, vend)
-            if j >= n or text[j] in '\n#;' or text[j:j + 2] == '\r\n' or text[j:] == '\r':
+            if j >= n or text[j] in '\n#;' or text[j:j + 2] == '\r\n' or (j == n - 1 and text[j] == '\r'):
                 ended = True
                 break
         if chain and ended and depth > 0:
@@ -263,7 +273,7 @@ def _scan_default_grub(text, path):
             i = end
             continue
         # Not an assignment: skip the physical line and its backslash continuations.
-        while end < n and text[i:end].rstrip('\r').endswith('\\'):
+        while end < n and _continued(text, i, end):
             end = _eol(text, end + 1)
             line += 1
         statement = text[i:end].rstrip('\r')
@@ -310,29 +320,32 @@ def parse_default_grub(text, path='/etc/default/grub', env=None):
     scope = dict(env or {})
     result = {'settings': {}, 'order': [], 'line': {}, 'quoting': {}, 'exported': [], 'dynamic': [],
               'unparsed': []}
+    exported = OrderedDict()
+    dynamic_keys = OrderedDict()
     for kind, data in _scan_default_grub(text or '', path):
         if kind == 'assign':
             key = data['key']
-            value, dynamic = _expand(data['segs'], scope)
+            value, dynamic = _expand(data['segs'], scope, path, data['line'])
             scope[key] = value
-            result['settings'][key] = value
-            if key not in result['order']:
+            if key not in result['settings']:
                 result['order'].append(key)
+            result['settings'][key] = value
             result['line'][key] = data['line']
             result['quoting'][key] = _quoting(data['segs'])
-            if data['export'] and key not in result['exported']:
-                result['exported'].append(key)
-            if dynamic and key not in result['dynamic']:
-                result['dynamic'].append(key)
-            elif not dynamic and key in result['dynamic']:
-                result['dynamic'].remove(key)
+            if data['export']:
+                exported[key] = True
+            if dynamic:
+                dynamic_keys.setdefault(key, True)
+            else:
+                dynamic_keys.pop(key, None)
         elif kind == 'export':
             for key in data:
-                if key not in result['exported']:
-                    result['exported'].append(key)
+                exported[key] = True
         else:
             number, line_text = data
             result['unparsed'].append({'line': number, 'text': line_text})
+    result['exported'] = list(exported)
+    result['dynamic'] = list(dynamic_keys)
     return result
 
 
@@ -343,23 +356,26 @@ def effective_default_grub(files):
     file whose assignment wins}, 'line' {KEY: line there}, 'order', 'dynamic', 'unparsed'
     ([{'path', 'line', 'text'}])."""
     out = {'settings': {}, 'origin': {}, 'line': {}, 'order': [], 'dynamic': [], 'unparsed': []}
+    dynamic_keys = OrderedDict()
     for path, text in files:
         if text is None:
             continue
         parsed = parse_default_grub(text, path, env=out['settings'])
+        dynamic = set(parsed['dynamic'])
         for key in parsed['order']:
+            if key not in out['settings']:
+                out['order'].append(key)
             out['settings'][key] = parsed['settings'][key]
             out['origin'][key] = path
             out['line'][key] = parsed['line'][key]
-            if key not in out['order']:
-                out['order'].append(key)
-            if key in parsed['dynamic']:
-                if key not in out['dynamic']:
-                    out['dynamic'].append(key)
-            elif key in out['dynamic']:
-                out['dynamic'].remove(key)
+            if key in dynamic:
+                dynamic_keys.setdefault(key, True)
+            else:
+                dynamic_keys.pop(key, None)
         for item in parsed['unparsed']:
-            out['unparsed'].append({'path': path, 'line': item['line'], 'text': item['text']})
+            item['path'] = path  # the parse is this function's own: no copy
+            out['unparsed'].append(item)
+    out['dynamic'] = list(dynamic_keys)
     return out
 
 

@@ -13,14 +13,23 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils.grub_common import GrubParseError, classify_root
+from ansible_collections.fleetfix.kernel.plugins.module_utils.grub_common import (
+    MAX_MENU_ITEMS,
+    MAX_MENU_PATH,
+    MAX_NESTING,
+    GrubParseError,
+    classify_root,
+    shown,
+)
 
 _LINUX_CMDS = ('linux', 'linux16', 'linuxefi')
 _INITRD_CMDS = ('initrd', 'initrd16', 'initrdefi')
 
 
 class _Tok:
-    """A lexer token: kind is 'word', 'sep' (newline or ;), '{' or '}'."""
+    """A lexer token: kind is 'word', 'sep' (newline or ;), '{', '}' or 'eof'."""
+
+    __slots__ = ('kind', 'line', 'value', 'start', 'end')
 
     def __init__(self, kind, line, value=None, start=0, end=0):
         self.kind = kind
@@ -34,7 +43,7 @@ class _Tok:
 
 
 def _lex_grub(text, path):
-    toks = []
+    """The tokens of a grub.cfg, one at a time (a generator: memory stays at one command)."""
     i = 0
     n = len(text)
     line = 1
@@ -46,23 +55,23 @@ def _lex_grub(text, path):
         elif c in ' \t\r\f\v':
             i += 1
         elif c == '\n':
-            toks.append(_Tok('sep', line))
+            yield _Tok('sep', line)
             line += 1
             i += 1
         elif c == ';':
-            toks.append(_Tok('sep', line))
+            yield _Tok('sep', line)
             i += 1
         elif c == '#':
-            while i < n and text[i] != '\n':
-                i += 1
+            end = text.find('\n', i)
+            i = n if end < 0 else end
         elif c in '{}':
-            toks.append(_Tok(c, line, c, i, i + 1))
+            yield _Tok(c, line, c, i, i + 1)
             i += 1
         else:
             tok, i, line = _lex_word(text, i, line, path)
-            toks.append(tok)
-    toks.append(_Tok('sep', line))
-    return toks
+            yield tok
+    yield _Tok('sep', line)
+    yield _Tok('eof', line)
 
 
 def _lex_word(text, i, line, path):
@@ -87,7 +96,7 @@ def _lex_word(text, i, line, path):
         elif c == "'":
             close = text.find("'", i + 1)
             if close < 0:
-                raise GrubParseError(path, line, 'unterminated single quote')
+                raise GrubParseError(path, line, "unterminated single quote (expected a closing ' before the end of the file)")
             chunk = text[i + 1:close]
             buf.append(chunk)
             line += chunk.count('\n')
@@ -97,7 +106,8 @@ def _lex_word(text, i, line, path):
             i += 1
             while True:
                 if i >= n:
-                    raise GrubParseError(path, quote_line, 'unterminated double quote')
+                    raise GrubParseError(path, quote_line, 'unterminated double quote (expected a closing " before the end '
+                                                           'of the file)')
                 c = text[i]
                 if c == '"':
                     i += 1
@@ -118,164 +128,281 @@ def _lex_word(text, i, line, path):
                 i += 1
         elif c == '$' and text[i + 1:i + 2] == '{':
             close = text.find('}', i + 2)
-            if close < 0:
-                buf.append(text[i:])
-                i = n
-            else:
-                buf.append(text[i:close + 1])
-                i = close + 1
+            chunk = text[i:] if close < 0 else text[i:close + 1]
+            buf.append(chunk)
+            line += chunk.count('\n')
+            i = n if close < 0 else close + 1
         else:
             buf.append(c)
             i += 1
-    return _Tok('word', start_line, ''.join(buf), start, i), i, line
+    word = ''.join(buf)
+    if '\x00' in word:
+        raise GrubParseError(path, start_line, 'a NUL byte (expected text: GRUB stops reading the line there, so what '
+                                               'it runs is not what the line says)')
+    return _Tok('word', start_line, word, start, i), i, line
 
 
 # --------------------------------------------------------------------------- GRUB 2 script parser
+#
+# One pass, no tree and no recursion: the parser reads one token ahead, keeps a stack of the
+# blocks open (menuentry, submenu, if, function, loops; at most MAX_NESTING deep) and builds the
+# entries, submenus and settings as it goes. Memory is the result plus one command's words.
 
-class _Node:
-    """kind: 'cmd' (words), 'menu' (menuentry/submenu: words, body), 'if' (branches),
-    'function' (name, body), 'loop' (body)."""
+class _Frame:
+    """An open block. ``closers``: what ends it ('}' or keywords); ``what``/``line``: how an
+    error names it. The rest is what a command inside it counts for: ``counter`` numbers the
+    menu items of its menu level, ``menu_path`` the enclosing submenus as (title, position),
+    ``branches`` the 'then'/'else' branches around it, ``entry`` the menuentry its linux and
+    initrd commands fill (None outside one), ``in_menu`` inside any menuentry or submenu,
+    ``dead`` inside a function or a menu nested in a menuentry (GRUB runs neither when it
+    builds the menu: nothing there counts)."""
 
-    def __init__(self, kind, line, words=None, body=None, branches=None, name=None):
+    __slots__ = ('kind', 'closers', 'what', 'line', 'counter', 'menu_path', 'branches', 'entry', 'in_menu',
+                 'dead')
+
+    def __init__(self, kind, closers, what, line, parent=None, **changes):
         self.kind = kind
+        self.closers = closers
+        self.what = what
         self.line = line
-        self.words = words or []
-        self.body = body or []
-        self.branches = branches or []
-        self.name = name
+        for name in ('counter', 'menu_path', 'branches', 'entry', 'in_menu', 'dead'):
+            setattr(self, name, changes[name] if name in changes else getattr(parent, name))
+
+
+_IF_CLOSERS = ('elif', 'else', 'fi')
+_STRAY = ('fi', 'then', 'else', 'elif', 'done', 'do')
 
 
 class _GrubParser:
 
-    def __init__(self, toks, path):
-        self.toks = toks
-        self.pos = 0
+    def __init__(self, text, path):
+        self.text = text
         self.path = path
+        self.tokens = _lex_grub(text, path)
+        self.cur = next(self.tokens)
+        self.result = {'entries': [], 'submenus': [], 'default': None, 'timeout': None, 'blscfg': False,
+                       'blscfg_index': None, 'variables': {}}
+        # name -> [last value, last value on the fallback path, whether there is one]
+        self.settings = {}
+        self.stack = [_Frame('file', (), 'file', 1, counter=[0], menu_path=(), branches=(), entry=None,
+                             in_menu=False, dead=False)]
 
-    def peek(self):
-        return self.toks[self.pos]
+    # -- tokens
 
-    def next(self):
-        tok = self.toks[self.pos]
-        if self.pos < len(self.toks) - 1:
-            self.pos += 1
+    def advance(self):
+        tok = self.cur
+        if tok.kind != 'eof':
+            self.cur = next(self.tokens)
         return tok
 
-    def at_end(self):
-        return self.pos >= len(self.toks) - 1
-
     def skip_seps(self):
-        while not self.at_end() and self.peek().kind == 'sep':
-            self.pos += 1
+        while self.cur.kind == 'sep':
+            self.advance()
 
-    def words_until_sep(self):
-        """Words up to the end of the command: a newline, ';' or a '}' closing the block
-        (GRUB needs no ';' before it). A '{' there is an error."""
-        words = []
-        while not self.at_end():
-            tok = self.peek()
-            if tok.kind in ('sep', '}'):
-                break
-            if tok.kind != 'word':
-                raise GrubParseError(self.path, tok.line, "unexpected '%s'" % tok.kind)
-            words.append(self.next())
-        return words
+    def error(self, line, message):
+        return GrubParseError(self.path, line, message)
 
-    def block(self, closers, opener, opener_line):
-        """Commands until a word in ``closers`` starts a command (or '}' when '}' is a closer).
-        Returns (nodes, closing token)."""
-        nodes = []
+    def skip_words(self):
+        """Consume the words up to the end of the command: a newline, ';' or a '}' closing the
+        block (GRUB needs no ';' before it). A '{' there is an error."""
+        while self.cur.kind not in ('sep', '}', 'eof'):
+            self.word()
+
+    def word(self):
+        if self.cur.kind != 'word':
+            raise self.error(self.cur.line, "unexpected '%s' (expected '{' only after menuentry, submenu or "
+                                            "function)" % self.cur.kind)
+        return self.advance()
+
+    # -- blocks
+
+    def push(self, frame):
+        if len(self.stack) > MAX_NESTING:
+            raise self.error(frame.line, 'blocks nested more than %d deep (expected at most %d levels of menuentry, '
+                                         'submenu, if, function, while/until/for)' % (MAX_NESTING, MAX_NESTING))
+        self.stack.append(frame)
+
+    def run(self):
         while True:
             self.skip_seps()
-            if self.at_end():
-                if not closers:
-                    return nodes, None
-                raise GrubParseError(self.path, opener_line, '%s is never closed (no %s before the end of the file)'
-                                     % (opener, ' or '.join("'%s'" % c for c in closers)))
-            tok = self.peek()
+            frame = self.stack[-1]
+            tok = self.cur
+            if tok.kind == 'eof':
+                if len(self.stack) == 1:
+                    break
+                raise self.error(frame.line, '%s is never closed (no %s before the end of the file)'
+                                 % (frame.what, ' or '.join("'%s'" % c for c in frame.closers)))
             if tok.kind == '}':
-                if '}' in closers:
-                    return nodes, self.next()
-                raise GrubParseError(self.path, tok.line, "unexpected '}'")
+                if frame.closers != ('}',):
+                    if len(self.stack) == 1:
+                        expected = 'a command: no menuentry, submenu or function is open here'
+                    else:
+                        expected = "%s to close the %s of line %d first" % (
+                            ' or '.join("'%s'" % c for c in frame.closers), frame.what, frame.line)
+                    raise self.error(tok.line, "unexpected '}' (expected %s)" % expected)
+                self.advance()
+                self.stack.pop()
+                continue
             if tok.kind == '{':
-                raise GrubParseError(self.path, tok.line, "unexpected '{'")
-            if tok.kind == 'word' and tok.value in closers:
-                return nodes, self.next()
-            nodes.append(self.command())
+                raise self.error(tok.line, "unexpected '{' (expected '{' only after menuentry, submenu or function)")
+            if tok.value in frame.closers and frame.closers != ('}',):
+                self.close_keyword(self.advance().value)
+                continue
+            self.command()
+        return self.finish()
+
+    def close_keyword(self, word):
+        frame = self.stack.pop()
+        if word == 'elif':
+            self.if_head(frame.line, 'elif', self.stack[-1])
+        elif word == 'else':
+            parent = self.stack[-1]
+            self.push(_Frame('if', ('fi',), "'if'", frame.line, parent, branches=parent.branches + ('else',)))
 
     def command(self):
-        tok = self.peek()
+        tok = self.cur
         word = tok.value
+        frame = self.stack[-1]
         if word in ('menuentry', 'submenu'):
-            return self.menu()
-        if word == 'if':
-            return self.if_block()
-        if word == 'function':
-            return self.function()
-        if word in ('while', 'until', 'for'):
-            return self.loop()
-        if word in ('fi', 'then', 'else', 'elif', 'done', 'do'):
-            raise GrubParseError(self.path, tok.line, "'%s' without a matching opening keyword" % word)
-        return _Node('cmd', tok.line, words=self.words_until_sep())
+            self.menu(frame)
+        elif word == 'if':
+            self.advance()
+            self.if_head(tok.line, 'if', frame)
+        elif word == 'function':
+            self.function(frame)
+        elif word in ('while', 'until', 'for'):
+            self.loop(frame)
+        elif word in _STRAY:
+            raise self.error(tok.line, "'%s' without a matching opening keyword (expected it inside %s)"
+                             % (word, "a while/until/for loop" if word in ('do', 'done') else "an 'if'"))
+        else:
+            self.plain(frame)
 
-    def menu(self):
-        head = self.next()
-        words = [head]
-        while True:
-            tok = self.peek()
-            if tok.kind == '{':
-                self.next()
-                break
-            if tok.kind != 'word':
-                raise GrubParseError(self.path, head.line, "%s without '{' on its line" % head.value)
-            words.append(self.next())
-        title = _menu_title(words)
-        what = "%s '%s'" % (head.value, title if title is not None else '')
-        body, _closer = self.block(('}',), what, head.line)
-        return _Node('menu', head.line, words=words, body=body, name=head.value)
+    def menu(self, frame):
+        head = self.advance()
+        words = [head.value]
+        while self.cur.kind != '{':
+            if self.cur.kind != 'word':
+                raise self.error(head.line, "%s without '{' on its line (expected '{' after its title and options)"
+                                 % head.value)
+            words.append(self.advance().value)
+        self.advance()
+        title, ident = _menu_options(words)
+        what = "%s '%s'" % (head.value, shown(title))
+        if frame.dead or frame.entry is not None:
+            # inside a function, or a menu inside a menuentry: GRUB does not add it to the menu
+            self.push(_Frame('menu', ('}',), what, head.line, frame, dead=True, entry=None))
+            return
+        if len(self.result['entries']) + len(self.result['submenus']) >= MAX_MENU_ITEMS:
+            raise self.error(head.line, 'more than %d menu entries and submenus (expected at most %d: no real boot '
+                                        'menu has that many)' % (MAX_MENU_ITEMS, MAX_MENU_ITEMS))
+        position = frame.counter[0]
+        frame.counter[0] += 1
+        parts = [p for _t, p in frame.menu_path] + [position]
+        index = parts[0] if len(parts) == 1 else '>'.join(str(p) for p in parts)
+        titles = [t for t, _p in frame.menu_path] + [title if title is not None else '']
+        path = '>'.join(titles)
+        if len(path) > MAX_MENU_PATH:
+            raise self.error(head.line, "%s: its menu path (the titles of its submenus and its own, joined with '>') is "
+                                        "%d characters long (expected at most %d)" % (what, len(path), MAX_MENU_PATH))
+        if head.value == 'submenu':
+            self.result['submenus'].append({'title': title, 'id': ident, 'index': index, 'line': head.line,
+                                            'path': path})
+            self.push(_Frame('menu', ('}',), what, head.line, frame, counter=[0], in_menu=True,
+                             menu_path=frame.menu_path + ((title or '', position),)))
+            return
+        entry = {'kernel': None, 'args': None, 'root': None, 'root_kind': None, 'initrd': None, 'initrds': [],
+                 'title': title, 'id': ident, 'index': index, 'line': head.line,
+                 'submenu': '>'.join(t for t, _p in frame.menu_path) if frame.menu_path else None,
+                 'path': path, 'conditional': bool(frame.branches), 'source': 'grub.cfg'}
+        self.result['entries'].append(entry)
+        self.push(_Frame('menu', ('}',), what, head.line, frame, entry=entry, in_menu=True))
 
-    def if_block(self):
-        head = self.next()
-        branches = []
-        kind = 'if'
-        while True:
-            cond = self.words_until_sep()
-            self.skip_seps()
-            tok = self.peek()
-            if not tok.is_word('then'):
-                raise GrubParseError(self.path, head.line, "'%s' without 'then'" % kind)
-            self.next()
-            body, closer = self.block(('elif', 'else', 'fi'), "'if'", head.line)
-            branches.append(('then', cond, body))
-            if closer.value == 'elif':
-                kind = 'elif'
-                continue
-            if closer.value == 'else':
-                body, closer = self.block(('fi',), "'if'", head.line)
-                branches.append(('else', [], body))
-            return _Node('if', head.line, branches=branches)
-
-    def function(self):
-        head = self.next()
-        name = self.peek()
-        if not name.is_word():
-            raise GrubParseError(self.path, head.line, 'function without a name')
-        self.next()
-        if self.peek().kind != '{':
-            raise GrubParseError(self.path, head.line, "function %s without '{'" % name.value)
-        self.next()
-        body, _closer = self.block(('}',), 'function %s' % name.value, head.line)
-        return _Node('function', head.line, body=body, name=name.value)
-
-    def loop(self):
-        head = self.next()
-        self.words_until_sep()
+    def if_head(self, line, kind, parent):
+        """The condition of an if/elif and its 'then'; pushes the 'then' branch."""
+        self.skip_words()
         self.skip_seps()
-        if not self.peek().is_word('do'):
-            raise GrubParseError(self.path, head.line, "'%s' without 'do'" % head.value)
-        self.next()
-        body, _closer = self.block(('done',), "'%s'" % head.value, head.line)
-        return _Node('loop', head.line, body=body)
+        if not self.cur.is_word('then'):
+            raise self.error(line, "'%s' without 'then' (expected 'then' after the condition)" % kind)
+        self.advance()
+        self.push(_Frame('if', _IF_CLOSERS, "'if'", line, parent, branches=parent.branches + ('then',)))
+
+    def function(self, frame):
+        head = self.advance()
+        if not self.cur.is_word():
+            raise self.error(head.line, 'function without a name (expected: function NAME {)')
+        name = self.advance().value
+        if self.cur.kind != '{':
+            raise self.error(head.line, "function %s without '{' (expected '{' after its name)" % shown(name))
+        self.advance()
+        self.push(_Frame('function', ('}',), 'function %s' % shown(name), head.line, frame, dead=True, entry=None))
+
+    def loop(self, frame):
+        head = self.advance()
+        self.skip_words()
+        self.skip_seps()
+        if not self.cur.is_word('do'):
+            raise self.error(head.line, "'%s' without 'do' (expected 'do' after its condition)" % head.value)
+        self.advance()
+        self.push(_Frame('loop', ('done',), "'%s'" % head.value, head.line, frame,
+                         branches=frame.branches + ('then',)))
+
+    # -- what a command counts for
+
+    def plain(self, frame):
+        """A plain command, its words read one at a time: only what it counts for is kept (a
+        linux line's kernel, arguments and root=, an initrd line's paths, an assignment)."""
+        first = self.advance()
+        name = first.value
+        entry = None if frame.dead else frame.entry
+        linux = entry is not None and name in _LINUX_CMDS and entry['kernel'] is None
+        initrd = entry is not None and name in _INITRD_CMDS and not entry['initrds']
+        second = last = root = None
+        count = 1
+        values = []
+        while self.cur.kind not in ('sep', '}', 'eof'):
+            last = self.word()
+            count += 1
+            if count == 2:
+                second = last
+            elif linux and last.value.startswith('root='):
+                root = last.value[len('root='):]
+            if initrd:
+                values.append(last.value)
+        if frame.dead:
+            return
+        if entry is not None:
+            if linux and second is not None:
+                entry['kernel'] = second.value
+                entry['args'] = self.text[second.end:last.end].replace('\\\n', '').strip()
+                entry['root'] = root
+                entry['root_kind'] = classify_root(root)
+            elif initrd and values:
+                entry['initrds'] = values
+                entry['initrd'] = values[0]
+            return
+        if frame.in_menu:
+            return
+        if name == 'blscfg':
+            self.result['blscfg'] = True
+            if self.result['blscfg_index'] is None:
+                self.result['blscfg_index'] = frame.counter[0]
+            return
+        assignment = _assignment(name, second.value if second is not None else None, count)
+        if assignment:
+            setting = self.settings.setdefault(assignment[0], [None, None, False])
+            setting[0] = assignment[1]
+            if all(b == 'else' for b in frame.branches):
+                setting[1] = assignment[1]
+                setting[2] = True
+
+    def finish(self):
+        result = self.result
+        for name, (last, fallback, on_fallback) in self.settings.items():
+            result['variables'][name] = fallback if on_fallback else last
+        result['default'] = result['variables'].get('default')
+        result['timeout'] = result['variables'].get('timeout')
+        return result
 
 
 _OPTS_WITH_ARG = ('--class', '--users', '--hotkey', '--id', '--source')
@@ -288,10 +415,10 @@ def _menu_options(words):
     ident = None
     i = 1
     while i < len(words):
-        word = words[i].value
+        word = words[i]
         if word in _ID_OPTION_WORDS or word == '--id':
             if i + 1 < len(words):
-                ident = words[i + 1].value
+                ident = words[i + 1]
             i += 2
             continue
         if word.startswith('--id='):
@@ -307,20 +434,18 @@ def _menu_options(words):
     return title, ident
 
 
-def _menu_title(words):
-    return _menu_options(words)[0]
+_NAME_VALUE_RE = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)=(.*)\Z', re.S)
 
 
-def _assignment(words):
-    """(name, value) when the command sets a variable: ``set x=y``, ``set x``, ``x=y``."""
-    if not words:
-        return None
-    first = words[0].value
-    if first == 'set' and len(words) >= 2:
-        name, sep, value = words[1].value.partition('=')
+def _assignment(first, second, count):
+    """(name, value) when the command sets a variable: ``set x=y``, ``set x``, ``x=y``.
+    ``first``, ``second``: its first two words (second None when it has one), ``count``: how
+    many words it has."""
+    if first == 'set' and count >= 2:
+        name, sep, value = second.partition('=')
         return name, (value if sep else '')
-    match = re.match(r'^([A-Za-z_][A-Za-z0-9_]*)=(.*)$', first, re.S)
-    if match and len(words) == 1:
+    match = _NAME_VALUE_RE.match(first)
+    if match and count == 1:
         return match.group(1), match.group(2)
     return None
 
@@ -351,115 +476,11 @@ def parse_grub2_cfg(text, path='grub.cfg'):
       variables every variable the file sets at top level, chosen like default (so
                 'kernelopts' holds the fallback RHEL 8 defines for a grubenv without one).
     Raises GrubParseError (file and line) on an unclosed menuentry/submenu/if/function, a
-    stray '}' or an unterminated quote.
+    stray '}' or an unterminated quote, on blocks nested more than MAX_NESTING deep and on more
+    than MAX_MENU_ITEMS menu entries and submenus.
+    Iterative (no recursion whatever the nesting); memory is the result plus one command.
+    Commands inside a function, and menus inside a menuentry, count for nothing (GRUB does
+    not run them when it builds the menu).
     """
     text = (text or '').replace('\r\n', '\n')
-    toks = _lex_grub(text, path)
-    parser = _GrubParser(toks, path)
-    nodes, _closer = parser.block((), 'file', 1)
-    result = {'entries': [], 'submenus': [], 'default': None, 'timeout': None, 'blscfg': False,
-              'blscfg_index': None, 'variables': {}}
-    settings = {}
-    counter = [0]
-    _walk(nodes, text, result, settings, counter, [], [], False)
-    for name, candidates in settings.items():
-        result['variables'][name] = _choose_setting(candidates)
-    result['default'] = result['variables'].get('default')
-    result['timeout'] = result['variables'].get('timeout')
-    return result
-
-
-def _choose_setting(candidates):
-    if not candidates:
-        return None
-    fallback = [value for value, on_fallback_path in candidates if on_fallback_path]
-    if fallback:
-        return fallback[-1]
-    return candidates[-1][0]
-
-
-def _walk(nodes, text, result, settings, counter, menu_path, branch_path, in_function):
-    """Collect entries and top-level settings. ``menu_path`` is a list of (title, position)
-    of the enclosing submenus; ``branch_path`` the 'then'/'else' branches around the node."""
-    for node in nodes:
-        if node.kind == 'cmd':
-            if not node.words:
-                continue
-            if node.words[0].value == 'blscfg' and not menu_path and not in_function:
-                result['blscfg'] = True
-                if result['blscfg_index'] is None:
-                    result['blscfg_index'] = counter[0]
-                continue
-            assignment = _assignment(node.words)
-            if assignment and not menu_path and not in_function:
-                name, value = assignment
-                on_fallback_path = all(b == 'else' for b in branch_path)
-                settings.setdefault(name, []).append((value, on_fallback_path))
-        elif node.kind == 'if':
-            for branch, _cond, body in node.branches:
-                _walk(body, text, result, settings, counter, menu_path, branch_path + [branch], in_function)
-        elif node.kind == 'loop':
-            _walk(node.body, text, result, settings, counter, menu_path, branch_path + ['then'], in_function)
-        elif node.kind == 'function':
-            continue
-        elif node.kind == 'menu':
-            if in_function:
-                continue
-            title, ident = _menu_options(node.words)
-            position = counter[0]
-            counter[0] += 1
-            parts = [p for _t, p in menu_path] + [position]
-            index = parts[0] if len(parts) == 1 else '>'.join(str(p) for p in parts)
-            titles = [t for t, _p in menu_path] + [title if title is not None else '']
-            if node.name == 'submenu':
-                result['submenus'].append({'title': title, 'id': ident, 'index': index, 'line': node.line,
-                                           'path': '>'.join(titles)})
-                inner = [0]
-                _walk(node.body, text, result, settings, inner, menu_path + [(title or '', position)],
-                      branch_path, in_function)
-            else:
-                entry = _entry_from_body(node, text)
-                entry.update({'title': title, 'id': ident, 'index': index, 'line': node.line,
-                              'submenu': '>'.join(t for t, _p in menu_path) if menu_path else None,
-                              'path': '>'.join(titles), 'conditional': bool(branch_path),
-                              'source': 'grub.cfg'})
-                result['entries'].append(entry)
-
-
-def _entry_from_body(node, text):
-    entry = {'kernel': None, 'args': None, 'root': None, 'root_kind': None, 'initrd': None, 'initrds': []}
-    for cmd in _commands(node.body):
-        words = cmd.words
-        name = words[0].value
-        if name in _LINUX_CMDS and entry['kernel'] is None and len(words) >= 2:
-            entry['kernel'] = words[1].value
-            if len(words) > 2:
-                raw = text[words[1].end:words[-1].end]
-                entry['args'] = raw.replace('\\\n', '').strip()
-            else:
-                entry['args'] = ''
-            root = None
-            for word in words[2:]:
-                if word.value.startswith('root='):
-                    root = word.value[len('root='):]
-            entry['root'] = root
-            entry['root_kind'] = classify_root(root)
-        elif name in _INITRD_CMDS and not entry['initrds'] and len(words) >= 2:
-            entry['initrds'] = [w.value for w in words[1:]]
-            entry['initrd'] = entry['initrds'][0]
-    return entry
-
-
-def _commands(nodes, found=None):
-    """Every plain command inside ``nodes``, depth first, if-branches included."""
-    if found is None:
-        found = []
-    for node in nodes:
-        if node.kind == 'cmd' and node.words:
-            found.append(node)
-        elif node.kind == 'if':
-            for _branch, _cond, body in node.branches:
-                _commands(body, found)
-        elif node.kind == 'loop':
-            _commands(node.body, found)
-    return found
+    return _GrubParser(text, path).run()

@@ -13,8 +13,18 @@ __metaclass__ = type
 import os
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils import kernel_release
-from ansible_collections.fleetfix.kernel.plugins.module_utils.grub_common import VARIABLE_RE, classify_root
+from ansible_collections.fleetfix.kernel.plugins.module_utils.grub_common import (
+    VARIABLE_RE,
+    GrubParseError,
+    classify_root,
+    shown,
+)
 from ansible_collections.fleetfix.kernel.plugins.module_utils.kernel_cmdline import get_arg
+
+
+# A kernel release is at most 64 characters (uname's); blscfg compares versions character by
+# character, so a longer one is refused rather than compared.
+MAX_VERSION = 256
 
 
 def parse_bls_entry(text, path, grubenv=None, variables=None):
@@ -27,17 +37,25 @@ def parse_bls_entry(text, path, grubenv=None, variables=None):
     value), 'root', 'root_kind', 'options_resolved' (variables expanded from ``grubenv``,
     then the grub.cfg ``variables``, unset ones to '' as GRUB does). Without grubenv an
     ``options $kernelopts`` entry therefore has root None; literal options (RHEL 9) give it.
+    A NUL byte outside a comment, or a version longer than MAX_VERSION, raises GrubParseError
+    naming ``path`` and the line.
     """
     fields = {}
     options = []
     initrds = []
-    for raw in (text or '').replace('\r\n', '\n').split('\n'):
+    for number, raw in enumerate((text or '').replace('\r\n', '\n').split('\n'), 1):
         line = raw.strip()
         if not line or line.startswith('#'):
             continue
+        if '\x00' in line:
+            raise GrubParseError(path, number, 'a NUL byte (expected text: GRUB stops reading the line there, so '
+                                               'what it boots is not what the line says)')
         parts = line.split(None, 1)
         key = parts[0]
         value = parts[1].strip() if len(parts) > 1 else ''
+        if key == 'version' and len(value) > MAX_VERSION:
+            raise GrubParseError(path, number, 'expected a kernel version of at most %d characters, found %d '
+                                               'characters (%s)' % (MAX_VERSION, len(value), shown(value, 40)))
         if key == 'options':
             options.append(value)
         elif key == 'initrd':

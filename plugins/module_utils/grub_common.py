@@ -25,10 +25,66 @@ class GrubParseError(HostReadError):
         self.line = line
         self.problem = message
         if line:
-            text = '%s, line %d: %s' % (path, line, message)
+            text = u'%s, line %d: %s' % (_text(path), line, _text(message))
         else:
-            text = '%s: %s' % (path, message)
+            text = u'%s: %s' % (_text(path), _text(message))
+        if str is bytes:  # Python 2: a native str (UTF-8), so that str(error) never raises
+            text = text.encode('utf-8')
         HostReadError.__init__(self, text)
+
+
+def _text(value):
+    """Text of a path or message part, whatever it came as (bytes decoded as UTF-8, replaced)."""
+    if isinstance(value, bytes):
+        return value.decode('utf-8', 'replace')
+    return u'%s' % (value,)
+
+
+def shown(value, limit=60):
+    """A piece of a host file as an error message quotes it: cut after ``limit`` characters."""
+    if value is None:
+        return ''
+    if isinstance(value, bytes):
+        value = value.decode('utf-8', 'replace')
+    return value if len(value) <= limit else value[:limit] + '...'
+
+
+# --------------------------------------------------------------------------- size caps
+#
+# Every GRUB file is read whole, under a cap: past it the reader refuses, naming the file and
+# the cap (hostfs.too_large), so memory stays bounded whatever is on the host. Each cap is far
+# above the largest real file of its kind and low enough that parsing a file at the cap stays
+# well under 100 MB of RSS (the figures measured are in tests/unit/hostile/test_host_files_grub.py).
+#
+# grub.cfg: grub-mkconfig writes ~1 kB per kernel entry; a RHEL host with 100 entries and
+# os-prober ones is ~150 kB. 1 MiB costs ~30 MB of RSS at worst (a file of nothing but tiny
+# menuentries).
+GRUB_CFG_MAX_BYTES = 1024 * 1024
+# GRUB legacy keeps its whole menu in a 32 kB buffer (stage2 MENU_BUFLEN): a bigger grub.conf /
+# menu.lst cannot be GRUB's own. 256 kB leaves room for comments.
+GRUB_LEGACY_MAX_BYTES = 256 * 1024
+# grub-editenv writes exactly 1024 bytes (GRUB's envblk size) and never grows the file.
+GRUBENV_MAX_BYTES = 1024
+# One BLS entry is ~300 bytes (its options line at most 4 kB: the kernel's COMMAND_LINE_SIZE);
+# a host keeps a few kernels (installonly_limit=3 by default) plus the rescue entry; all of
+# them together are capped like half a grub.cfg.
+BLS_ENTRY_MAX_BYTES = 16 * 1024
+BLS_MAX_ENTRIES = 128
+BLS_TOTAL_MAX_BYTES = 512 * 1024
+# /etc/default/grub is ~2 kB; its grub.d drop-ins are a few lines each. Every line that is not
+# an assignment is reported (~100 bytes of facts each), hence the tighter caps.
+DEFAULT_GRUB_MAX_BYTES = 64 * 1024
+DEFAULT_GRUB_MAX_FILES = 64
+DEFAULT_GRUB_TOTAL_MAX_BYTES = 256 * 1024
+# Menu entries and submenus of one grub.cfg or grub.conf: a host with 100 kernels and os-prober
+# entries has a few hundred. Each costs ~3 kB once reported, so the count is capped too.
+MAX_MENU_ITEMS = 1024
+# A menu item's path (the titles of its submenus and its own, joined with '>': what GRUB_DEFAULT
+# may name) is ~100 characters on real hosts; every item keeps its own, so it is capped too.
+MAX_MENU_PATH = 4096
+# Blocks (menuentry, submenu, if, function, loops) nested deeper than this are refused: real
+# configurations nest 2 or 3 deep.
+MAX_NESTING = 64
 
 
 # ``$name`` and ``${name}`` as GRUB scripts, BLS options and /etc/default/grub write them.

@@ -22,12 +22,15 @@ __metaclass__ = type
 import re
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils.grub_common import (
+    MAX_MENU_ITEMS,
     GrubParseError,
     classify_root,
     display_bytes,
     needs_root_fix,
+    shown,
 )
-from ansible_collections.fleetfix.kernel.plugins.module_utils.kernel_cmdline import arg_spans, get_arg
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import is_uint
+from ansible_collections.fleetfix.kernel.plugins.module_utils.kernel_cmdline import get_arg, iter_arg_spans
 
 # A command: its name, then blanks or '=' (GRUB legacy accepts "kernel=/vmlinuz ...").
 _CMD_RE = re.compile(r'[ \t]*([A-Za-z_]+)(?:[ \t]*=[ \t]*|[ \t]+|\Z)')
@@ -76,35 +79,52 @@ def _kernel_path(body):
         i = j
 
 
-def _split_lines(text):
-    """(body, ending) of every line: split at '\\n' only; a '\\r' before it is part of the
-    ending. The line count and numbering are parse_grub_legacy's."""
-    out = []
-    for raw in text.split('\n'):
+def _iter_lines(text):
+    """(body, ending) of every line, one at a time: split at '\\n' only; a '\\r' before it is
+    part of the ending. The line count and numbering are parse_grub_legacy's."""
+    at = 0
+    while True:
+        end = text.find('\n', at)
+        raw = text[at:] if end < 0 else text[at:end]
         body = raw.rstrip('\r')
-        out.append((body, raw[len(body):]))
-    return out
+        yield body, raw[len(body):]
+        if end < 0:
+            return
+        at = end + 1
+
+
+def _split_lines(text):
+    """Every line of ``text`` as _iter_lines gives it, in a list."""
+    return list(_iter_lines(text))
 
 
 def parse_grub_legacy(text, path='grub.conf'):
     """Parse a GRUB 0.97 grub.conf / menu.lst (CentOS/RHEL 5 and 6).
 
-    Returns 'default' (int, 'saved', or the raw text; 0 when absent, as GRUB does),
-    'timeout' (int, raw text or None), 'fallback', 'hiddenmenu', 'unparsed' (global lines
+    Returns 'default' (int or 'saved'; 0 when absent, as GRUB does), 'timeout' (int or None),
+    'fallback' (int, several numbers as text, or None), 'hiddenmenu', 'unparsed' (global lines
     GRUB would not recognise, as (line, text)) and 'entries': 'title', 'root_device' (the
     ``(hd0,0)`` of the root/rootnoverify line), 'kernel', 'args', 'root', 'root_kind', 'initrd',
     'index', 'line' (the title line), 'kernel_line' (1-based number of the kernel line GRUB
-    loads: the entry's last), 'chainloader'. A kernel/initrd/root line before the first title
-    raises GrubParseError.
+    loads: the entry's last), 'chainloader'. A kernel/initrd/root line before the first title,
+    a NUL byte outside a comment, a default, timeout or fallback that is not a number GRUB reads (ASCII digits, at most
+    2^31 - 1; 'saved' for default) and more than MAX_MENU_ITEMS entries raise GrubParseError
+    naming the file and the line.
     """
     result = {'default': 0, 'timeout': None, 'fallback': None, 'hiddenmenu': False, 'entries': [],
               'unparsed': []}
     entry = None
-    for number, (body, ending) in enumerate(_split_lines(text or ''), 1):
+    for number, (body, _ending) in enumerate(_iter_lines(text or ''), 1):
         cmd, rest = _command(body)
         if cmd is None and not rest:
             continue
+        if '\x00' in body:
+            raise GrubParseError(path, number, 'a NUL byte (expected text: GRUB stops reading the line there, so what '
+                                               'it boots is not what the line says)')
         if cmd == 'title':
+            if len(result['entries']) >= MAX_MENU_ITEMS:
+                raise GrubParseError(path, number, 'more than %d menu entries (expected at most %d: no real boot menu '
+                                                   'has that many)' % (MAX_MENU_ITEMS, MAX_MENU_ITEMS))
             entry = {'title': rest, 'root_device': None, 'kernel': None, 'args': None, 'root': None,
                      'root_kind': None, 'initrd': None, 'index': len(result['entries']), 'line': number,
                      'kernel_line': None, 'chainloader': None}
@@ -114,11 +134,11 @@ def parse_grub_legacy(text, path='grub.conf'):
             if cmd in ('kernel', 'initrd', 'root', 'rootnoverify', 'chainloader'):
                 raise GrubParseError(path, number, "'%s' before the first 'title'" % cmd)
             if cmd == 'default':
-                result['default'] = _legacy_number(rest)
+                result['default'] = _legacy_default(rest, path, number)
             elif cmd == 'timeout':
-                result['timeout'] = _legacy_number(rest)
+                result['timeout'] = _legacy_number(rest, path, number, 'a number of seconds')
             elif cmd == 'fallback':
-                result['fallback'] = _legacy_number(rest)
+                result['fallback'] = _legacy_fallback(rest, path, number)
             elif cmd == 'hiddenmenu':
                 result['hiddenmenu'] = True
             elif cmd not in _GLOBAL:
@@ -144,11 +164,35 @@ def parse_grub_legacy(text, path='grub.conf'):
     return result
 
 
-def _legacy_number(value):
+# GRUB legacy reads numbers with safe_parse_maxint: at most MAXINT (2^31 - 1), else an error.
+_MAXINT = 2 ** 31 - 1
+
+
+def _legacy_number(value, path, number, expected):
+    """A number GRUB legacy reads (ASCII digits only, at most 2^31 - 1) -> int; anything else ->
+    GrubParseError naming the file, the line and ``expected``."""
     value = value.strip(_BLANKS + '\r')
-    if value.isdigit():
-        return int(value)
-    return value
+    if not is_uint(value) or int(value) > _MAXINT:
+        raise GrubParseError(path, number, 'expected %s (a decimal number of at most %d), found %r'
+                             % (expected, _MAXINT, shown(value)))
+    return int(value)
+
+
+def _legacy_default(value, path, number):
+    """``default``: 'saved' or a menu entry number."""
+    if value.strip(_BLANKS + '\r') == 'saved':
+        return 'saved'
+    return _legacy_number(value, path, number, "'saved' or a menu entry number")
+
+
+def _legacy_fallback(value, path, number):
+    """``fallback``: one entry number (an int) or several separated by blanks (the text)."""
+    numbers = _words(value.strip('\r'))
+    if not numbers:
+        raise GrubParseError(path, number, "expected a menu entry number after 'fallback', found nothing")
+    for word in numbers:
+        _legacy_number(word, path, number, 'a menu entry number')
+    return int(numbers[0]) if len(numbers) == 1 else ' '.join(numbers)
 
 
 # --------------------------------------------------------------------------- the root= editor
@@ -178,7 +222,7 @@ def replace_root_args(args, root_value):
     by ``root=<root_value>``, each in place; every other character kept."""
     out = []
     at = 0
-    for key, value, start, end in arg_spans(args):
+    for key, value, start, end in iter_arg_spans(args):
         if key == '--' and value is None:
             break
         if key == 'root' and value is not None:

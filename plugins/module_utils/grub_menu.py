@@ -13,6 +13,7 @@ __metaclass__ = type
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils.grub_bls import resolve_bls_options, sort_bls_entries
 from ansible_collections.fleetfix.kernel.plugins.module_utils.grub_common import VARIABLE_RE, classify_root
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import is_uint
 from ansible_collections.fleetfix.kernel.plugins.module_utils.kernel_cmdline import get_arg
 
 
@@ -51,9 +52,10 @@ def menu_entries(parsed_grub2, bls_entries=None, grubenv=None):
 
 
 def _index_parts(index):
+    """[S, J, ...] of a menu index the parsers give (an int, or 'S>J' built from ints)."""
     if isinstance(index, int):
         return [index]
-    return [int(p) for p in str(index).split('>')]
+    return [int(p) for p in str(index).split('>') if is_uint(p)]
 
 
 def _menu_items(parsed_grub2, entries):
@@ -106,25 +108,29 @@ def default_entry(parsed_grub2, grubenv, bls_entries=None, next_boot=False):
 
 
 def _resolve_menu_path(items, parts, prefix):
-    level = [(p, kind, item) for p, kind, item in items if p[:-1] == prefix]
-    level.sort(key=lambda x: x[0][-1])
-    want = parts[0]
-    match = None
-    if want.isdigit():
-        for p, kind, item in level:
-            if p[-1] == int(want):
-                match = (p, kind, item)
-                break
-    else:
-        for p, kind, item in level:
-            if item.get('title') == want or (item.get('id') is not None and item.get('id') == want):
-                match = (p, kind, item)
-                break
-    if match is None:
-        return None
-    p, kind, item = match
-    if len(parts) == 1:
-        return kind, item
-    if kind != 'submenu':
-        return None
-    return _resolve_menu_path(items, parts[1:], p)
+    """(kind, item) that ``parts`` (a number, title or id per menu level) names, or None.
+    Iterative: one level per part, and never deeper than the menu nests."""
+    for depth, want in enumerate(parts):
+        level = [(p, kind, item) for p, kind, item in items if p[:-1] == prefix]
+        level.sort(key=lambda x: x[0][-1])
+        match = None
+        # a number is ASCII digits only, as GRUB reads it ('\u00b2' or Arabic-Indic digits are a title)
+        if is_uint(want):
+            number = int(want)
+            for p, kind, item in level:
+                if p[-1] == number:
+                    match = (p, kind, item)
+                    break
+        else:
+            for p, kind, item in level:
+                if item.get('title') == want or (item.get('id') is not None and item.get('id') == want):
+                    match = (p, kind, item)
+                    break
+        if match is None:
+            return None
+        prefix, kind, item = match
+        if depth == len(parts) - 1:
+            return kind, item
+        if kind != 'submenu':
+            return None
+    return None

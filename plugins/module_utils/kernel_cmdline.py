@@ -24,9 +24,13 @@ def arg_spans(text):
     separated by KERNEL_SPACE outside double quotes; ``key="a b"`` gives value ``a b``; an
     argument without ``=`` gives value None, ``key=`` gives ''. Everything is kept, ``--``
     and what follows it (arguments for init) included."""
-    spans = []
+    return list(iter_arg_spans(text))
+
+
+def iter_arg_spans(text):
+    """arg_spans one argument at a time (memory stays at one argument)."""
     if not text:
-        return spans
+        return
     n = len(text)
     i = 0
     while True:
@@ -64,8 +68,7 @@ def arg_spans(text):
                     value = value[:-1]
             elif quoted and last_is_quote:
                 value = value[:-1]
-        spans.append((key, value, begin, i))
-    return spans
+        yield key, value, begin, i
 
 
 def parse_cmdline(text):
@@ -74,11 +77,13 @@ def parse_cmdline(text):
 
 
 def _args_list(args):
+    """(key, value) of every argument: of a parse_cmdline() list, or of a command-line string
+    one at a time."""
     if args is None:
         return []
     if isinstance(args, (list, tuple)):
         return args
-    return parse_cmdline(args)
+    return ((key, value) for key, value, _start, _end in iter_arg_spans(args))
 
 
 def get_arg(args, key, default=None):

@@ -138,12 +138,14 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fleetfix.kernel.plugins.module_utils import bootloader, grub2_cfg, grub_legacy, grub_root_plan, safefile
 from ansible_collections.fleetfix.kernel.plugins.module_utils.grub_common import (
+    GRUB_CFG_MAX_BYTES,
+    GRUB_LEGACY_MAX_BYTES,
     ROOT_KINDS,
     GrubParseError,
     display_bytes,
     needs_root_fix,
 )
-from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError, host_path, read_bytes
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError, host_path, read_bytes, read_capped
 from ansible_collections.fleetfix.kernel.plugins.module_utils.safefile import restore
 
 # The host's root directory. Unit tests point it at a fake tree; nothing else changes it.
@@ -177,17 +179,27 @@ def _write_config(path, data, backup):
     return safefile.replace_bytes(path, data, backup=backup)['backup']
 
 
-def _read_file(path):
+def _read_file(path, limit, name=None):
+    """The bytes of ``path``, at most ``limit`` of them (HostReadError naming ``name`` past it)."""
     handle = open(path, 'rb')
     try:
-        return handle.read()
+        return read_capped(handle, name or path, limit)
+    finally:
+        handle.close()
+
+
+def _holds(path, data):
+    """Whether the file at ``path`` holds exactly ``data`` (reads at most one byte more)."""
+    handle = open(path, 'rb')
+    try:
+        return handle.read(len(data) + 1) == data
     finally:
         handle.close()
 
 
 def _read_back(path, data, backup_path):
     """The file must now hold exactly ``data``; else the backup goes back."""
-    if _read_file(path) == data:
+    if _holds(path, data):
         return
     if backup_path:
         restore(path, backup_path)
@@ -200,7 +212,7 @@ def _read_back(path, data, backup_path):
 def plan_legacy(config, wanted, keep_kinds):
     """Read the config's bytes once, compute the new bytes once, and check the edit before
     anything is shown or written. Returns plan_root_legacy's plan plus 'before'."""
-    before = read_bytes(HOST_ROOT, config)
+    before = read_bytes(HOST_ROOT, config, GRUB_LEGACY_MAX_BYTES)
     if before is None:
         raise ApplyError('%s disappeared while it was read' % config)
     try:
@@ -217,7 +229,7 @@ def plan_legacy(config, wanted, keep_kinds):
 def apply_legacy(config, plan, backup):
     """Write exactly the planned bytes, if the file is still the one planned from."""
     path = host_path(HOST_ROOT, config)
-    if _read_file(path) != plan['before']:
+    if not _holds(path, plan['before']):
         raise ApplyError('%s changed while grub_set_root planned its edit; it is unchanged - run again' % config)
     backup_path = _write_config(path, plan['data'], backup)
     _read_back(path, plan['data'], backup_path)
@@ -250,9 +262,11 @@ def apply_grub2(module, config, wanted, keep_kinds, backup, commands):
                 raise ApplyError('%s exited %d; %s is unchanged. Output: %s' % (
                     os.path.basename(command[0]), rc, config, '\n'.join((err or out or '').strip().splitlines()[-8:])))
         try:
-            data = _read_file(generated)
+            data = _read_file(generated, GRUB_CFG_MAX_BYTES, 'the configuration %s generated' % os.path.basename(mkconfig))
         except (IOError, OSError) as exc:
             raise ApplyError('%s wrote no configuration (%s); %s is unchanged' % (os.path.basename(mkconfig), exc, config))
+        except HostReadError as exc:
+            raise ApplyError('%s; %s is unchanged' % (exc, config))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     try:
@@ -264,7 +278,7 @@ def apply_grub2(module, config, wanted, keep_kinds, backup, commands):
         raise ApplyError('%s still writes %s - check GRUB_DISABLE_LINUX_UUID and GRUB_CMDLINE_LINUX in /etc/default/grub; '
                          '%s is unchanged' % (os.path.basename(mkconfig), ', '.join(bad) or 'no entries', config))
     path = host_path(HOST_ROOT, config)
-    before = _read_file(path)
+    before = _read_file(path, GRUB_CFG_MAX_BYTES, config)
     backup_path = _write_config(path, data, backup)
     _read_back(path, data, backup_path)
     return backup_path, before, data
@@ -331,7 +345,7 @@ def main():
     else:
         todo = [entry for entry in facts['entries'] if needs_fix(entry, wanted, keep_kinds)]
         if facts['flavour'] == 'grub2':
-            result['checksum']['before'] = sha256(read_bytes(HOST_ROOT, config))
+            result['checksum']['before'] = sha256(read_bytes(HOST_ROOT, config, GRUB_CFG_MAX_BYTES))
         if todo and module._diff:
             # grub-mkconfig / grubby decide the bytes: until they run, the entries' root= is the plan.
             result['diff'] = {
