@@ -108,7 +108,8 @@ def _page_allocation(root, options, context):
     unread = []
     if root == '/':
         try:
-            failures = memory.group_failures(memory.failure_events(memory.read_kmsg(), 'kmsg'), '/dev/kmsg')
+            # only the failure records are read into memory, grouped as they are scanned
+            failures = memory.scan_failures(memory.read_kmsg(), 'kmsg', '/dev/kmsg')
         except (IOError, OSError) as exc:
             # /dev/kmsg unreadable (dmesg_restrict without root, containers): the watermarks still
             # count, but "no failures logged" is unknown - the finding says so and is never ok

@@ -21,7 +21,13 @@ import os
 import time
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
-from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import host_path, read_text
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import (
+    HostReadError,
+    host_path,
+    is_uint,
+    malformed,
+    read_text,
+)
 
 STORY = 'ext4_threads'
 THREAD_PREFIXES = ('ext4-dio-unwrit', 'ext4-rsv-conver')
@@ -32,14 +38,33 @@ EXPLANATION = ('ext4 converts unwritten extents to written ones after direct and
                '2.6.32) and sleep unless a conversion is pending, so their number alone is harmless.')
 
 
-def parse_stat(text):
-    """(comm, utime + stime in clock ticks) from /proc/PID/stat; the comm may hold spaces and ')'."""
-    start = text.index('(')
-    end = text.rindex(')')
+# /proc/PID/stat is one line of a few hundred bytes (the comm is at most 64): a larger file is
+# not one. utime and stime are unsigned longs; PIDs stop at PID_MAX_LIMIT (4194304, 2^22).
+STAT_MAX_BYTES = 64 * 1024
+U64_MAX = 2 ** 64 - 1
+PID_MAX_LIMIT = 4194304
+
+
+def _ticks(text, source, field):
+    if not is_uint(text) or int(text) > U64_MAX:
+        raise malformed(source, None, '%s as clock ticks from 0 to %d' % (field, U64_MAX), text)
+    return int(text)
+
+
+def parse_stat(text, source='/proc/PID/stat'):
+    """(comm, utime + stime in clock ticks) from /proc/PID/stat; the comm may hold spaces, ')'
+    and even newlines (prctl PR_SET_NAME takes any byte but NUL), so it is what lies between the
+    first '(' and the last ')'. Anything else is a HostReadError naming ``source``."""
+    start = text.find('(')
+    end = text.rfind(')')
+    if start < 0 or end < start or not is_uint(text[:start].strip()):
+        raise malformed(source, None, '"PID (comm) state ..."', text.strip())
     comm = text[start + 1:end]
-    fields = text[end + 2:].split()
+    fields = text[end + 1:].split()
     # fields[0] is field 3 (state); utime and stime are fields 14 and 15.
-    return comm, int(fields[11]) + int(fields[12])
+    if len(fields) < 13:
+        raise malformed(source, None, 'at least 15 fields (utime and stime are fields 14 and 15)', text.strip())
+    return comm, _ticks(fields[11], source, 'utime (field 14)') + _ticks(fields[12], source, 'stime (field 15)')
 
 
 def family_of(comm):
@@ -61,19 +86,29 @@ def ext4_mounts(mounts_text):
 
 
 def sample(root):
-    """{pid: (comm, cpu ticks)} of the ext4 conversion threads under ``root``."""
+    """{pid: (comm, cpu ticks)} of the ext4 conversion threads under ``root``.
+
+    Every /proc/PID/stat is parsed (a malformed one is an error naming it); a process that
+    exits while it is read is skipped."""
     found = {}
     proc = host_path(root, '/proc')
-    for name in os.listdir(proc):
-        if not name.isdigit():
+    try:
+        names = os.listdir(proc)
+    except (IOError, OSError) as exc:
+        raise HostReadError('cannot list /proc: %s' % (exc.strerror or exc))
+    for name in names:
+        if not is_uint(name) or int(name) > PID_MAX_LIMIT:  # not a process ('self', 'sys', ...)
             continue
-        text = read_text(root, '/proc/%s/stat' % name)
+        path = '/proc/%s/stat' % name
+        try:
+            text = read_text(root, path, limit=STAT_MAX_BYTES)
+        except HostReadError:
+            if not os.path.isdir(host_path(root, '/proc/' + name)):  # exited while read (ESRCH)
+                continue
+            raise
         if text is None:  # the task exited between listdir and read
             continue
-        try:
-            comm, ticks = parse_stat(text)
-        except (ValueError, IndexError):
-            continue
+        comm, ticks = parse_stat(text, path)
         if family_of(comm):
             found[int(name)] = (comm, ticks)
     return found

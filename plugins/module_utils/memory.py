@@ -17,15 +17,21 @@ Python 2.7 / 3.6+, standard library only.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import errno
+import os
 import re
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils import kernel_release as releases
 from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import (
+    LOG_BUDGET_BYTES,
     HostReadError,
+    host_path,
     kernel_release,
-    read_sysctl,
+    malformed,
     read_text,
+    sysctl_path,
+    too_large,
 )
 
 STORY = 'page_allocation'
@@ -35,12 +41,35 @@ WATERMARK_SYSCTLS = ('vm.min_free_kbytes', 'vm.watermark_scale_factor', 'vm.wate
 # nr_free_buffer_pages(): every zone but HighMem and Movable).
 NOT_LOWMEM_ZONES = ('HighMem', 'Movable', 'Device')
 
-# Only ASCII digits count ([0-9], never \d: on str that takes every Unicode digit).
-_ZONE_HEADER = re.compile(r'^Node\s+([0-9]+),\s+zone\s+(\S+)\s*$')
+# Only ASCII digits count ([0-9], never \d: on str that takes every Unicode digit), and every
+# number is parsed by field_int: at most 40 digits (int() refuses 4,300) and within what the
+# kernel can hold - a page count or a block count is an unsigned long, a sysctl an int.
+U64_MAX = 2 ** 64 - 1
+INT_MIN = -2 ** 31
+INT_MAX = 2 ** 31 - 1
+_DECIMAL = re.compile(r'-?[0-9]+\Z')
+# MAX_NUMNODES is 1024 on every architecture (NODES_SHIFT <= 10) and a node has at most six
+# zones (DMA, DMA32, Normal, HighMem, Movable, Device): a file listing more zones is not
+# /proc/zoneinfo. NR_PAGE_ORDERS (MAX_ORDER + 1) is 11 on x86 and at most a few dozen
+# anywhere: /proc/buddyinfo lines with more than 64 counts are refused, as are protection
+# lists longer than that.
+MAX_ZONES = 8192
+MAX_ORDERS = 64
+MAX_PROTECTION = 64
+# /proc/zoneinfo is streamed (its per-CPU pagesets make it ~100 bytes per CPU per zone: tens of
+# MB on a 4096-CPU machine), only the zones' header blocks are kept; this caps the time spent.
+ZONEINFO_MAX_BYTES = 512 * 1024 * 1024
+# Files read whole: one line per zone (buddyinfo), ~50 lines (meminfo), one value (a sysctl).
+BUDDYINFO_MAX_BYTES = 4 * 1024 * 1024
+MEMINFO_MAX_BYTES = 1024 * 1024
+SYSCTL_MAX_BYTES = 64 * 1024
+MAX_LINE_BYTES = 64 * 1024
+
+_ZONE_HEADER = re.compile(r'^Node\s+(\S+?),\s+zone\s+(\S+)\s*$')
 _ZONE_VALUE = re.compile(r'^\s+(pages free|min|low|high|boost|spanned|present|managed|scanned|cma|nr_free_cma)'
-                         r'\s+([0-9]+)\s*$')
-_PROTECTION = re.compile(r'^\s+protection:\s+\(([0-9,\s]*)\)\s*$')
-_BUDDY = re.compile(r'^Node\s+([0-9]+),\s+zone\s+(\S+)((?:\s+[0-9]+)+)\s*$')
+                         r'(?:\s+(.*))?$')
+_PROTECTION = re.compile(r'^\s+protection:(.*)$')
+_BUDDY = re.compile(r'^Node\s+(\S+?),\s+zone\s+(\S+)((?:\s+\S+)*)\s*$')
 
 
 # zoneinfo names -> our keys. "nr_free_cma" (3.7+) is the free CMA pages, which allocations that
@@ -52,42 +81,80 @@ class MemoryParseError(HostReadError):
     """A /proc memory file is not shaped the way any known kernel writes it."""
 
 
+def _refuse(source, lineno, expected, found):
+    """MemoryParseError "source line N: expected ..., found '...'" (hostfs.malformed's wording)."""
+    return MemoryParseError(str(malformed(source, lineno, expected, found)))
+
+
+def field_int(text, source, lineno, field, low=0, high=U64_MAX):
+    """An integer field of a host file: ASCII digits (an optional '-'), from ``low`` to ``high``;
+    MemoryParseError naming the file, the line, the field and the value otherwise."""
+    value = (text or '').strip()
+    if not _DECIMAL.match(value):
+        raise _refuse(source, lineno, '%s as a decimal integer' % field, value)
+    digits = len(value.lstrip('-'))
+    if digits > 40 or not low <= int(value) <= high:
+        shown = value if digits <= 40 else '%s... (%d digits)' % (value[:24], digits)
+        raise _refuse(source, lineno, '%s from %d to %d' % (field, low, high), shown)
+    return int(value)
+
+
+def _numbered(text):
+    """(line number, line) of a text or of an iterable of lines (a streamed file). Lines are split
+    at '\\n' only (str.splitlines also splits at \\x0b, \\x1c, \\u2028...: the numbers would not
+    be the file's)."""
+    lines = text.split('\n') if isinstance(text, (type(u''), str)) else text
+    return enumerate(lines, 1)
+
+
 def parse_zoneinfo(text, source='/proc/zoneinfo'):
     """Zones of /proc/zoneinfo: node, zone, free pages, watermarks, sizes, protection.
 
-    Only each zone's header block is read: "high:" inside its pagesets section is a per-cpu
-    list size, not a watermark (hence also the patterns without colons).
+    ``text`` is the file's text or an iterable of its lines (collect streams it). Only each
+    zone's header block is read: "high:" inside its pagesets section is a per-cpu list size, not
+    a watermark (hence also the patterns without colons). Every line that is not indented must
+    be a zone header; a known field with anything but one integer is an error naming the line.
     """
     zones = []
     current = None
     in_header = False
-    for number, line in enumerate(text.splitlines(), 1):
-        header = _ZONE_HEADER.match(line)
-        if header:
-            current = {'node': int(header.group(1)), 'zone': header.group(2), 'free_pages': None,
+    for number, line in _numbered(text):
+        line = line.rstrip('\r')
+        if not line.strip():
+            continue
+        if not line[0].isspace():
+            header = _ZONE_HEADER.match(line)
+            if not header:
+                raise _refuse(source, number, '"Node N, zone NAME"', line.strip())
+            if len(zones) >= MAX_ZONES:
+                raise _refuse(source, number, 'at most %d zones (1024 nodes of 6 zones at most)' % MAX_ZONES, line)
+            current = {'node': field_int(header.group(1), source, number, 'a node number', 0, INT_MAX),
+                       'zone': header.group(2), 'free_pages': None,
                        'min': None, 'low': None, 'high': None, 'boost': 0, 'spanned': None,
                        'present': None, 'managed': None, 'free_cma': 0, 'protection': []}
             zones.append(current)
             in_header = True
             continue
         if current is None:
-            if line.strip():
-                raise MemoryParseError('%s line %d: expected "Node N, zone NAME", found %r'
-                                       % (source, number, line.strip()[:60]))
-            continue
+            raise _refuse(source, number, '"Node N, zone NAME"', line.strip())
         if line.strip() == 'pagesets':
             in_header = False
         if not in_header:
             continue
         value = _ZONE_VALUE.match(line)
         if value:
-            key = _ZONE_KEYS.get(value.group(1), value.group(1))
-            if key in current:
-                current[key] = int(value.group(2))
+            name = value.group(1)
+            key = _ZONE_KEYS.get(name, name)
+            if key not in current:  # "scanned", "cma": not used (2.6.18's "scanned" had more words)
+                continue
+            words = (value.group(2) or '').split()
+            if len(words) != 1:
+                raise _refuse(source, number, '"%s N" (one integer)' % name, line.strip())
+            current[key] = field_int(words[0], source, number, '"%s" pages' % name)
             continue
         protection = _PROTECTION.match(line)
         if protection:
-            current['protection'] = [int(x) for x in protection.group(1).replace(',', ' ').split()]
+            current['protection'] = _parse_protection(protection.group(1).strip(), source, number)
     if not zones:
         raise MemoryParseError('%s: no zones found' % source)
     for zone in zones:
@@ -100,38 +167,59 @@ def parse_zoneinfo(text, source='/proc/zoneinfo'):
     return zones
 
 
+def _parse_protection(text, source, number):
+    """'(0, 3019, 12363)' -> [0, 3019, 12363]: the lowmem reserve against each zone, in pages."""
+    if not (text.startswith('(') and text.endswith(')')):
+        raise _refuse(source, number, '"protection: (N, N, ...)"', text)
+    items = text[1:-1].split(',')
+    if len(items) > MAX_PROTECTION:
+        raise _refuse(source, number, 'at most %d protection values' % MAX_PROTECTION, text)
+    if len(items) == 1 and not items[0].strip():
+        return []
+    return [field_int(item, source, number, 'a protection value (pages)') for item in items]
+
+
 def parse_buddyinfo(text, source='/proc/buddyinfo'):
     """Free blocks per order for every zone: {(node, zone): [count of order 0, 1, ...]}."""
     out = {}
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in _numbered(text):
         if not line.strip():
             continue
-        match = _BUDDY.match(line)
+        match = _BUDDY.match(line.rstrip('\r'))
         if not match:
-            raise MemoryParseError('%s line %d: expected "Node N, zone NAME counts...", found %r'
-                                   % (source, number, line.strip()[:60]))
-        out[(int(match.group(1)), match.group(2))] = [int(x) for x in match.group(3).split()]
+            raise _refuse(source, number, '"Node N, zone NAME counts..."', line.strip())
+        counts = match.group(3).split()
+        if not counts or len(counts) > MAX_ORDERS:
+            raise _refuse(source, number, 'from 1 to %d free block counts (one per order)' % MAX_ORDERS, line.strip())
+        if len(out) >= MAX_ZONES:
+            raise _refuse(source, number, 'at most %d zones (1024 nodes of 6 zones at most)' % MAX_ZONES, line)
+        node = field_int(match.group(1), source, number, 'a node number', 0, INT_MAX)
+        out[(node, match.group(2))] = [field_int(count, source, number, 'the free blocks of order %d' % order)
+                                       for order, count in enumerate(counts)]
     if not out:
         raise MemoryParseError('%s: no zones found' % source)
     return out
 
 
 def parse_meminfo(text, source='/proc/meminfo'):
-    """/proc/meminfo as {key: kB} (HugePages_* counts are plain numbers)."""
+    """/proc/meminfo as {key: kB} (HugePages_* counts are plain numbers).
+
+    Every line is "Key: value" or "Key: value kB" with an unsigned long value (the kernel prints
+    them unsigned); MemTotal must be there and above 0."""
     out = {}
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in _numbered(text):
         if not line.strip():
             continue
         key, sep, rest = line.partition(':')
         words = rest.split()
-        if not sep or not words:
-            raise MemoryParseError('%s line %d: expected "Key: value", found %r' % (source, number, line[:60]))
-        try:
-            out[key.strip()] = int(words[0])
-        except ValueError:
-            raise MemoryParseError('%s line %d: %s is not a number: %r' % (source, number, key.strip(), words[0]))
+        key = key.strip()
+        if not sep or not key or len(words) not in (1, 2) or (len(words) == 2 and words[1] != 'kB'):
+            raise _refuse(source, number, '"Key: value" or "Key: value kB"', line.strip())
+        out[key] = field_int(words[0], source, number, key)
     if 'MemTotal' not in out:
         raise MemoryParseError('%s: no MemTotal line' % source)
+    if out['MemTotal'] <= 0:
+        raise MemoryParseError('%s: MemTotal is 0 kB: no kernel runs without memory' % source)
     return out
 
 
@@ -185,7 +273,7 @@ WATERMARK_RULES = {
                               'above min, then any free block of the order or larger',
 }
 
-_EL6_RELEASE = re.compile(r'^([0-9]+)(?:\.[0-9]+)*\.el6\Z')
+_EL6_RELEASE = re.compile(r'^([0-9]{1,9})(?:\.[0-9]+)*\.el6\Z')
 
 
 def watermark_rule(release):
@@ -248,24 +336,25 @@ def highest_order_above_min(free_blocks, free_pages, min_pages, rule, reserve_pa
     even an order-0 page is left above min.
     """
     best = -1
-    for order in range(len(free_blocks)):
+    # the largest order with a free block: above it no order is served whatever the rule says
+    largest = max([o for o, count in enumerate(free_blocks) if count] or [-1])
+    for order in range(largest + 1):
         if not watermark_ok(rule, free_blocks, free_pages, min_pages, order, reserve_pages, free_cma):
-            break
-        if not any(free_blocks[o] for o in range(order, len(free_blocks))):
             break
         best = order
     return best
 
 
 def int_sqrt(value):
-    """Integer square root, like the kernel's int_sqrt (no floats: exact for large values)."""
+    """Integer square root, like the kernel's int_sqrt: Newton's method on integers, exact for
+    any size (``value ** 0.5`` overflows a float past 10**308)."""
     if value < 2:
         return value
-    x = int(value ** 0.5)
-    while x * x > value:
-        x -= 1
-    while (x + 1) * (x + 1) <= value:
-        x += 1
+    x = value
+    y = (x + 1) // 2
+    while y < x:
+        x = y
+        y = (x + value // x) // 2
     return x
 
 
@@ -314,30 +403,77 @@ def watermarks_match(zones, page_kb, min_free_kbytes):
     return abs(min_watermark_kbytes(zones, page_kb) - min_free_kbytes) <= max(len(populated), 1) * page_kb
 
 
+def parse_watermark_sysctl(name, text):
+    """The value of one of WATERMARK_SYSCTLS from its /proc/sys text: an int from 0 (the kernel
+    refuses less), or for vm.lowmem_reserve_ratio one int per zone."""
+    path = sysctl_path(name)
+    if name == 'vm.lowmem_reserve_ratio':
+        words = text.split()
+        if not words or len(words) > MAX_PROTECTION:
+            raise _refuse(path, None, 'from 1 to %d ratios (one per zone)' % MAX_PROTECTION, text.strip())
+        return [field_int(word, path, None, 'the ratio of zone %d' % index, INT_MIN, INT_MAX)
+                for index, word in enumerate(words)]
+    return field_int(text, path, None, name, 0, INT_MAX)
+
+
 def read_watermark_sysctls(root):
     out = {}
     for name in WATERMARK_SYSCTLS:
-        value = read_sysctl(root, name)
-        if value is not None and name != 'vm.lowmem_reserve_ratio':
-            try:
-                value = int(value)
-            except ValueError:
-                raise MemoryParseError('/proc/sys/%s: expected an integer, found %r' % (name.replace('.', '/'), value))
-        elif value is not None:
-            value = [int(x) for x in value.split()]
-        out[name.split('.', 1)[1]] = value
+        text = read_text(root, sysctl_path(name), limit=SYSCTL_MAX_BYTES)
+        out[name.split('.', 1)[1]] = None if text is None else parse_watermark_sysctl(name, text)
     return out
+
+
+def _host_lines(handle, path, limit, max_line=MAX_LINE_BYTES):
+    """The lines (text) of an open host file, one at a time: at most ``limit`` bytes in all and
+    ``max_line`` a line, HostReadError naming the file past either."""
+    total = 0
+    number = 0
+    pending = b''
+    while True:
+        try:
+            chunk = handle.read(256 * 1024)
+        except (IOError, OSError) as exc:
+            raise HostReadError('cannot read %s: %s' % (path, exc.strerror or exc))
+        if not chunk:
+            break
+        total += len(chunk)
+        if total > limit:
+            raise too_large(path, limit)
+        lines = (pending + chunk).split(b'\n')
+        pending = lines.pop()
+        for line in lines:
+            number += 1
+            yield line.decode('utf-8', 'replace')
+        if len(pending) > max_line:
+            raise _refuse(path, number + 1, 'a line of at most %d bytes' % max_line, pending[:40])
+    if pending:
+        yield pending.decode('utf-8', 'replace')
+
+
+def read_zoneinfo(root, path='/proc/zoneinfo', limit=ZONEINFO_MAX_BYTES):
+    """parse_zoneinfo of the host's file, streamed (memory: one chunk and the zones' headers)."""
+    try:
+        handle = open(host_path(root, path), 'rb')
+    except (IOError, OSError) as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise MemoryParseError('%s does not exist' % path)
+        raise MemoryParseError('cannot read %s: %s' % (path, exc.strerror or exc))
+    try:
+        return parse_zoneinfo(_host_lines(handle, path, limit), path)
+    finally:
+        handle.close()
 
 
 def collect(root='/', page_size=4096):
     """Everything about watermarks under ``root`` (no events: see the kmsg helpers)."""
     page_kb = page_size // 1024
     texts = {}
-    for name in ('zoneinfo', 'buddyinfo', 'meminfo'):
-        texts[name] = read_text(root, '/proc/' + name)
+    for name, limit in (('buddyinfo', BUDDYINFO_MAX_BYTES), ('meminfo', MEMINFO_MAX_BYTES)):
+        texts[name] = read_text(root, '/proc/' + name, limit=limit)
         if texts[name] is None:
             raise MemoryParseError('/proc/%s does not exist' % name)
-    zones = parse_zoneinfo(texts['zoneinfo'])
+    zones = read_zoneinfo(root)
     buddy = parse_buddyinfo(texts['buddyinfo'])
     meminfo = parse_meminfo(texts['meminfo'])
     release = kernel_release(root)
@@ -367,14 +503,46 @@ def collect(root='/', page_size=4096):
 
 
 # --- "page allocation failure" events -------------------------------------------------
+#
+# Logs hold anyone's text (a syslog file takes lines from every local user), so a line that is
+# not a failure report is not an error: it is simply not a failure. The numbers of a report are
+# bounded like the kernel's own: an order below 100 (the kernel never reports one past
+# MAX_ORDER, 10 on x86), a gfp mask of at most 16 hex digits, timestamps of at most 20 digits;
+# a line with more is not the kernel's and is not counted. Lines are searched without
+# backtracking regexes (a long hostile line costs its length, not its square), and only
+# after a plain substring test: most lines never reach a regex.
 
-# The task name (comm, may hold ':' as in kworker/0:1) stands at the start of the message,
-# or after the "[seconds]" of dmesg and syslog lines.
-_FAILURE = re.compile(
-    r'(?:^|\]\s+|kernel:\s+)(?P<comm>[^\[\]]*?): page allocation failure[:.]\s*order:(?P<order>[0-9]+),\s*'
-    r'mode:(?P<mode>0x[0-9a-fA-F]+)(?:\((?P<flags>[^)]*)\))?')
-_KMSG = re.compile(r'^(?P<prio>[0-9]+),(?P<seq>[0-9]+),(?P<usec>[0-9]+),[^;]*;(?P<msg>.*)$')
-_DMESG_TIME = re.compile(r'^\[\s*(?P<sec>[0-9]+\.[0-9]+)\]\s*(?P<msg>.*)$')
+FAILURE_TEXT = 'page allocation failure'
+FAILURE_BYTES = b'page allocation failure'
+_FAILURE_AT = ': ' + FAILURE_TEXT
+# what follows the task name (comm, which may hold ':' as in kworker/0:1)
+_FAILURE_TAIL = re.compile(r': page allocation failure[:.]\s*order:(?P<order>[0-9]{1,2}),\s*'
+                           r'mode:(?P<mode>0x[0-9a-fA-F]{1,16})(?:\((?P<flags>[^)]*)\))?')
+_KERNEL_TAG = re.compile(r'kernel:\s+')
+_KMSG = re.compile(r'^(?P<prio>[0-9]{1,20}),(?P<seq>[0-9]{1,20}),(?P<usec>[0-9]{1,20}),[^;]*;(?P<msg>.*)$')
+_DMESG_TIME = re.compile(r'^\[\s*(?P<sec>[0-9]{1,20}\.[0-9]{1,20})\]\s*(?P<msg>.*)$')
+# a line reporting more failures than this is not looked at further
+_MAX_REPORTS_A_LINE = 16
+# Failure events are grouped by (order, mode, process) as they are found; past this many
+# groups further new ones are counted (not_grouped), not kept: memory stays bounded even for
+# a log made of nothing but failures of distinct made-up processes.
+MAX_FAILURE_GROUPS = 1000
+
+
+def _task_before(message, at):
+    """The task name before the failure report at ``at``, or None when nothing there can be one.
+
+    The name stands at the start of the message, after the "] " of a "[seconds]" stamp or after
+    "kernel: " (syslog), and holds no '[' or ']': the first of those places after the last
+    bracket before ``at`` (the start only when there is no bracket at all)."""
+    head = message[:at]
+    bracket = max(head.rfind('['), head.rfind(']'))
+    if bracket < 0:
+        return head
+    if head[bracket] == ']' and head[bracket + 1:bracket + 2].isspace():
+        return head[bracket + 1:]
+    tag = _KERNEL_TAG.search(head, bracket + 1)
+    return head[tag.end():] if tag else None
 
 
 def parse_failure(message):
@@ -383,11 +551,18 @@ def parse_failure(message):
     Shapes: 2.6.32 "java: page allocation failure. order:2, mode:0x20", 4.x+
     "kworker/0:1: page allocation failure: order:3, mode:0x2080020(GFP_ATOMIC|__GFP_COMP)".
     """
-    match = _FAILURE.search(message)
-    if not match:
-        return None
-    return {'process': match.group('comm').strip(), 'order': int(match.group('order')),
-            'mode': match.group('mode').lower(), 'flags': match.group('flags')}
+    start = 0
+    for _attempt in range(_MAX_REPORTS_A_LINE):
+        at = message.find(_FAILURE_AT, start)
+        if at < 0:
+            return None
+        start = at + 1
+        tail = _FAILURE_TAIL.match(message, at)
+        comm = _task_before(message, at) if tail else None
+        if comm is not None:
+            return {'process': comm.strip(), 'order': int(tail.group('order')),
+                    'mode': tail.group('mode').lower(), 'flags': tail.group('flags')}
+    return None
 
 
 def parse_kmsg_record(record):
@@ -398,44 +573,106 @@ def parse_kmsg_record(record):
     return int(match.group('usec')) / 1e6, match.group('msg')
 
 
+def parse_log_line(line, kind):
+    """The failure event of one log line (text), or None. ``kind``: 'kmsg' (records), 'dmesg'
+    and 'journal' ("[sec] msg": dmesg, journalctl -o short-monotonic) or 'syslog'."""
+    when = None
+    message = line
+    if kind == 'kmsg':
+        parsed = parse_kmsg_record(line)
+        if parsed is None:
+            return None
+        when, message = parsed
+    elif kind in ('dmesg', 'journal'):
+        match = _DMESG_TIME.match(line)
+        if match:
+            when, message = float(match.group('sec')), match.group('msg')
+    else:  # syslog: "Nov 25 10:00:01 host kernel: [12.3] comm: page allocation failure..."
+        when = line[:15] if len(line) > 15 and line[3] == ' ' else None
+    failure = parse_failure(message)
+    if failure:
+        failure['when'] = when
+    return failure
+
+
 def failure_events(lines, kind):
-    """Failures in kernel log lines. ``kind``: 'kmsg' (records), 'dmesg' ([sec] msg) or 'syslog'."""
+    """Failures in kernel log lines. ``kind``: 'kmsg' (records), 'dmesg' or 'journal' ([sec] msg)
+    or 'syslog'."""
     events = []
     for line in lines:
-        when = None
-        message = line
-        if kind == 'kmsg':
-            parsed = parse_kmsg_record(line)
-            if parsed is None:
-                continue
-            when, message = parsed
-        elif kind == 'dmesg':
-            match = _DMESG_TIME.match(line)
-            if match:
-                when, message = float(match.group('sec')), match.group('msg')
-        else:  # syslog: "Nov 25 10:00:01 host kernel: [12.3] comm: page allocation failure..."
-            when = line[:15] if len(line) > 15 and line[3] == ' ' else None
-        failure = parse_failure(message)
-        if failure:
-            failure['when'] = when
-            events.append(failure)
+        event = parse_log_line(line, kind)
+        if event:
+            events.append(event)
     return events
+
+
+class FailureGroups(object):
+    """Failure events grouped by (order, mode, process) as a log streams by: what is kept is
+    the groups (at most ``max_groups``), never the log's lines."""
+
+    def __init__(self, max_groups=MAX_FAILURE_GROUPS):
+        self.max_groups = max_groups
+        self.not_grouped = 0
+        self._groups = {}
+
+    def add(self, event, count=1, last=None):
+        key = (event['order'], event['mode'], event['process'])
+        group = self._groups.get(key)
+        if group is None:
+            if len(self._groups) >= self.max_groups:
+                self.not_grouped += count
+                return
+            group = self._groups[key] = {'order': event['order'], 'mode': event['mode'], 'flags': event['flags'],
+                                         'process': event['process'], 'count': 0, 'first': event['when'],
+                                         'last': event['when']}
+        group['count'] += count
+        group['last'] = event['when'] if last is None else last
+
+    def scan(self, lines, kind):
+        """Add the failures of ``lines`` (bytes or text): a substring test first, the parser only
+        for the lines that mention a failure. Returns self."""
+        for line in lines:
+            if isinstance(line, bytes):
+                if FAILURE_BYTES not in line:
+                    continue
+                line = line.decode('utf-8', 'replace')
+            elif FAILURE_TEXT not in line:
+                continue
+            event = parse_log_line(line, kind)
+            if event:
+                self.add(event)
+        return self
+
+    def merge(self, other):
+        """Add another log's groups after this one's (its last times are the later ones)."""
+        for key in other.keys():
+            group = other._groups[key]  # pylint: disable=protected-access
+            self.add(dict(group, when=group['first']), group['count'], group['last'])
+        self.not_grouped += other.not_grouped
+        return self
+
+    def keys(self):
+        return sorted(self._groups)
+
+    def count(self):
+        return sum(group['count'] for group in self._groups.values()) + self.not_grouped
+
+    def groups(self, source):
+        """The groups, sorted by (order, mode, process), each with ``source``."""
+        return [dict(self._groups[key], source=source) for key in self.keys()]
 
 
 def group_failures(events, source):
     """Group events by (order, mode, process): count, first and last time."""
-    groups = {}
-    order = []
+    groups = FailureGroups()
     for event in events:
-        key = (event['order'], event['mode'], event['process'])
-        if key not in groups:
-            groups[key] = {'order': event['order'], 'mode': event['mode'], 'flags': event['flags'],
-                           'process': event['process'], 'count': 0, 'first': event['when'],
-                           'last': event['when'], 'source': source}
-            order.append(key)
-        groups[key]['count'] += 1
-        groups[key]['last'] = event['when']
-    return [groups[key] for key in sorted(order)]
+        groups.add(event)
+    return groups.groups(source)
+
+
+def scan_failures(lines, kind, source):
+    """group_failures(failure_events(lines, kind), source), streamed: lines are not kept."""
+    return FailureGroups().scan(lines, kind).groups(source)
 
 
 # --- policy, plan and finding ------------------------------------------------------------
@@ -579,25 +816,104 @@ def finding(facts, failures, percent=DEFAULT_PERCENT, ceiling_kb=DEFAULT_CEILING
                         'logged' % (current, target), evidence, None)
 
 
-def read_kmsg(path='/dev/kmsg'):
-    """Every record in the kernel's ring buffer, without blocking (Linux 3.5+)."""
-    import errno
-    import os
-    records = []
+def read_kmsg(path='/dev/kmsg', budget=LOG_BUDGET_BYTES, info=None):
+    """The records of the kernel's ring buffer (Linux 3.5+) that report a "page allocation
+    failure", read without blocking, as text: one record a read(), and only those that mention
+    a failure are kept, so memory is the failures, never the buffer.
+
+    Reading stops after ``budget`` bytes (the buffer, log_buf_len, holds 128 KiB to a few MiB on
+    real hosts: far less than the 64 MiB default); ``info`` (a dict) gets ``bytes`` (read) and
+    ``truncated`` (the budget was reached: the oldest ``budget`` bytes were read). OSError when
+    the device cannot be opened or read (EPERM under kernel.dmesg_restrict=1 without root)."""
+    info = info if info is not None else {}
+    info.update(bytes=0, truncated=False)
+    kept = []
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
+        overwritten = 0
         while True:
+            if info['bytes'] >= budget:
+                info['truncated'] = True
+                break
             try:
                 chunk = os.read(fd, 8192)
             except OSError as exc:
                 if exc.errno == errno.EAGAIN:
                     break
-                if exc.errno == errno.EPIPE:  # records overwritten while reading: go on
+                if exc.errno == errno.EPIPE and overwritten < 100000:  # records overwritten while reading: go on
+                    overwritten += 1
                     continue
                 raise
             if not chunk:
                 break
-            records.append(chunk.decode('utf-8', 'replace'))
+            info['bytes'] += len(chunk)
+            if FAILURE_BYTES in chunk:
+                kept.append(chunk.decode('utf-8', 'replace'))
     finally:
         os.close(fd)
-    return records
+    return kept
+
+
+# journalctl -n takes lines, not bytes: a kernel line in short-monotonic form is ~100 bytes, so
+# the byte budget divided by this is the number of newest lines asked for.
+JOURNAL_LINE_BYTES = 128
+
+
+def journal_lines(budget=LOG_BUDGET_BYTES):
+    """The number of journal lines (journalctl -n) read for a byte budget."""
+    return max(1, budget // JOURNAL_LINE_BYTES)
+
+
+def iter_command_lines(args, budget=LOG_BUDGET_BYTES, info=None):
+    """Run ``args`` and yield its output lines (bytes, without the newline) one at a time.
+
+    run_command holds a command's whole output in memory; this reads it through a pipe, one
+    chunk at a time, at most ``budget`` bytes (past them the command is killed and the rest is
+    not read). Lines longer than 64 kB are cut there. ``info`` (a dict) gets ``bytes``,
+    ``truncated``, and once the generator is done ``rc`` and ``stderr`` (its first 200
+    characters). OSError when the command cannot be started."""
+    import subprocess
+    import tempfile
+    info = info if info is not None else {}
+    info.update(bytes=0, truncated=False, rc=None, stderr='')
+    errors = tempfile.TemporaryFile()
+    devnull = open(os.devnull, 'rb')
+    env = dict(os.environ, LC_ALL='C', LANG='C')
+    try:
+        proc = subprocess.Popen(args, stdin=devnull, stdout=subprocess.PIPE, stderr=errors,  # pylint: disable=consider-using-with
+                                close_fds=True, env=env)
+    except (IOError, OSError):
+        errors.close()
+        devnull.close()
+        raise
+    pending = b''
+    done = False
+    try:
+        while True:
+            chunk = os.read(proc.stdout.fileno(), 256 * 1024)
+            if not chunk:
+                break
+            if info['bytes'] + len(chunk) > budget:
+                chunk = chunk[:budget - info['bytes']]
+                info['truncated'] = True
+            info['bytes'] += len(chunk)
+            lines = (pending + chunk).split(b'\n')
+            pending = lines.pop()
+            for line in lines:
+                yield line[:MAX_LINE_BYTES]
+            pending = pending[:MAX_LINE_BYTES]
+            if info['truncated']:
+                proc.kill()
+                break
+        if pending and not info['truncated']:
+            yield pending
+        done = True
+    finally:
+        if not done and proc.poll() is None:  # the caller stopped early (an error): do not wait on it
+            proc.kill()
+        proc.stdout.close()
+        info['rc'] = proc.wait()
+        errors.seek(0)
+        info['stderr'] = errors.read(4096).decode('utf-8', 'replace').strip()[:200]
+        errors.close()
+        devnull.close()

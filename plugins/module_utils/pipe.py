@@ -25,8 +25,11 @@ import os
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import (
+    is_uint,
     kernel_release,
-    read_sysctl_int,
+    malformed,
+    read_text,
+    sysctl_path,
 )
 
 # fcntl commands, from include/uapi/linux/fcntl.h (F_LINUX_SPECIFIC_BASE + 7 / + 8);
@@ -95,13 +98,33 @@ def human_size(size):
     return '%d bytes' % size
 
 
+# What the kernel holds: fs.pipe-max-size is an unsigned int, the user-pages limits unsigned longs.
+SYSCTL_MAXIMA = {
+    SYSCTL_MAX_SIZE: 2 ** 32 - 1,
+    SYSCTL_USER_PAGES_SOFT: KERNEL_USER_PAGES_MAX,
+    SYSCTL_USER_PAGES_HARD: KERNEL_USER_PAGES_MAX,
+}
+# a sysctl value is one line: a larger file is not one
+SYSCTL_MAX_BYTES = 64 * 1024
+
+
+def parse_sysctl(name, text):
+    """The value of a pipe sysctl from its /proc/sys text: ASCII digits, within what the kernel
+    holds; HostReadError naming the file and the value otherwise."""
+    value = text.strip()
+    if not is_uint(value) or int(value) > SYSCTL_MAXIMA[name]:
+        raise malformed(sysctl_path(name), None, 'an integer from 0 to %d' % SYSCTL_MAXIMA[name], value)
+    return int(value)
+
+
 def read_limits(root):
     """The pipe sysctls of the running kernel; None where the kernel predates the knob."""
-    return {
-        'pipe_max_size': read_sysctl_int(root, SYSCTL_MAX_SIZE),
-        'pipe_user_pages_soft': read_sysctl_int(root, SYSCTL_USER_PAGES_SOFT),
-        'pipe_user_pages_hard': read_sysctl_int(root, SYSCTL_USER_PAGES_HARD),
-    }
+    out = {}
+    for key, name in (('pipe_max_size', SYSCTL_MAX_SIZE), ('pipe_user_pages_soft', SYSCTL_USER_PAGES_SOFT),
+                      ('pipe_user_pages_hard', SYSCTL_USER_PAGES_HARD)):
+        text = read_text(root, sysctl_path(name), limit=SYSCTL_MAX_BYTES)
+        out[key] = None if text is None else parse_sysctl(name, text)
+    return out
 
 
 def _fcntl_size(fd, command, arg=0):
@@ -173,15 +196,17 @@ def probe_resize_unprivileged(size):
         os._exit(status)  # pylint: disable=protected-access
     os.close(write_fd)
     chunks = []
-    while True:
+    total = 0
+    while total < 256:  # the child writes "capacity errno": a few dozen bytes
         chunk = os.read(read_fd, 64)
         if not chunk:
             break
         chunks.append(chunk)
+        total += len(chunk)
     os.close(read_fd)
     os.waitpid(pid, 0)
     words = b''.join(chunks).decode('ascii', 'replace').split()
-    if len(words) != 2:
+    if len(words) != 2 or not all(word == 'None' or is_uint(word) for word in words):
         return _probe_result(size, None, None, uid, failed='the unprivileged probe did not report')
     capacity = None if words[0] == 'None' else int(words[0])
     err = None if words[1] == 'None' else int(words[1])

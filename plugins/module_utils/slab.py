@@ -17,13 +17,18 @@ import os
 import re
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
-from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import host_path, read_text
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import host_path, is_uint, malformed, read_text
 
 STORY = 'slab_allocator'
 # include/linux/kernel.h: TAINT_OOT_MODULE is bit 12 ('O'), TAINT_UNSIGNED_MODULE bit 13 ('E').
 TAINT_OOT = 1 << 12
 TAINT_UNSIGNED = 1 << 13
 _MODULE_FLAGS = re.compile(r'\(([A-Z+-]+)\)\s*$')
+_SLABINFO_HEADER = re.compile(r'^slabinfo - version: 2\.[0-9]{1,3}\s*$')
+TAINTED = '/proc/sys/kernel/tainted'
+U64_MAX = 2 ** 64 - 1
+# a sysctl value is one line: a larger file is not one
+SMALL_FILE_BYTES = 64 * 1024
 
 
 def allocator(root, config=None):
@@ -36,33 +41,69 @@ def allocator(root, config=None):
     return None, 'no /sys/kernel/slab and no kernel config'
 
 
-def parse_modules(text):
-    """Loaded modules of /proc/modules: [{'name', 'taint'}] (taint letters, '' when clean)."""
+def parse_modules(text, source='/proc/modules'):
+    """Loaded modules of /proc/modules: [{'name', 'taint'}] (taint letters, '' when clean).
+
+    Each line is "name size refcount deps state address [(taints)]" (2.6 to 6.x); a line
+    without a name and a size in bytes is a HostReadError naming the line."""
     out = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.split('\n'), 1):
         words = line.split()
         if not words:
             continue
+        if len(words) < 2 or not is_uint(words[1]) or int(words[1]) > U64_MAX:
+            raise malformed(source, number, '"name size refcount deps state address"', line.strip())
         match = _MODULE_FLAGS.search(line)
         out.append({'name': words[0], 'taint': match.group(1) if match else ''})
     return out
 
 
-def parse_slabinfo_names(text):
-    """Cache names of /proc/slabinfo (versions 2.0 and 2.1)."""
+def parse_tainted(text, source=TAINTED):
+    """kernel.tainted: an unsigned long, the taint flags as bits."""
+    value = text.strip()
+    if not is_uint(value) or int(value) > U64_MAX:
+        raise malformed(source, None, 'the taint flags as an integer from 0 to %d' % U64_MAX, value)
+    return int(value)
+
+
+def parse_slabinfo(text, source='/proc/slabinfo'):
+    """Cache names of /proc/slabinfo (versions 2.0 and 2.1; SLUB writes 2.1 too).
+
+    The first line is "slabinfo - version: 2.x"; lines starting with '#' are comments; every
+    other line is "name active_objs num_objs objsize objperslab pagesperslab : ...", the five
+    numbers unsigned. Anything else is a HostReadError naming the line."""
     names = []
-    for line in text.splitlines():
-        if not line or line.startswith('slabinfo') or line.startswith('#'):
+    header = False
+    for number, line in enumerate(text.split('\n'), 1):
+        if not line.strip():
             continue
-        names.append(line.split()[0])
+        if not header:
+            if not _SLABINFO_HEADER.match(line):
+                raise malformed(source, number, '"slabinfo - version: 2.0" or "2.1"', line.strip())
+            header = True
+            continue
+        if line.startswith('#'):
+            continue
+        words = line.split()
+        if len(words) < 6 or not all(is_uint(word) and int(word) <= U64_MAX for word in words[1:6]):
+            raise malformed(source, number, '"name active_objs num_objs objsize objperslab pagesperslab ..."',
+                            line.strip())
+        names.append(words[0])
+    if not header:
+        raise malformed(source, None, '"slabinfo - version: 2.x" first', text.strip())
     return names
+
+
+def parse_slabinfo_names(text, source='/proc/slabinfo'):
+    """Cache names of /proc/slabinfo (parse_slabinfo; the name this had before)."""
+    return parse_slabinfo(text, source)
 
 
 def collect(root='/', config=None, with_caches=False):
     name, why = allocator(root, config)
     modules = parse_modules(read_text(root, '/proc/modules') or '')
-    tainted_text = read_text(root, '/proc/sys/kernel/tainted')
-    tainted = int(tainted_text.strip()) if tainted_text and tainted_text.strip().isdigit() else None
+    tainted_text = read_text(root, TAINTED, limit=SMALL_FILE_BYTES)
+    tainted = parse_tainted(tainted_text) if tainted_text is not None else None
     out_of_tree = sorted(m['name'] for m in modules if 'O' in m['taint'])
     unsigned = sorted(m['name'] for m in modules if 'E' in m['taint'])
     facts = {
@@ -77,7 +118,7 @@ def collect(root='/', config=None, with_caches=False):
     }
     if with_caches:
         text = read_text(root, '/proc/slabinfo')
-        facts['caches'] = parse_slabinfo_names(text) if text is not None else None
+        facts['caches'] = parse_slabinfo(text) if text is not None else None
     return facts
 
 

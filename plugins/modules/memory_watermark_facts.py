@@ -46,15 +46,31 @@ options:
     choices: [kmsg, journal, files]
     default: [kmsg]
   log_files:
-    description: Syslog files read with O(log_sources=files); missing files are skipped.
+    description:
+      - Syslog files read with O(log_sources=files); missing files are skipped.
+      - Each is read from its end, at most O(log_budget_bytes) of it (the newest lines), one line at a time.
     type: list
     elements: path
     default: [/var/log/messages, /var/log/kern.log]
+  log_budget_bytes:
+    description:
+      - The most bytes read of each log. Memory does not grow with it (a log is read one line at a time and only the
+        "page allocation failure" lines are kept, grouped); the time spent does.
+      - A log file is read from its end, so its newest O(log_budget_bytes) bytes are searched.
+      - C(journalctl -k) is asked for its newest O(log_budget_bytes) / 128 lines (C(-n)); C(/dev/kmsg) and C(dmesg) show the
+        kernel's ring buffer (C(log_buf_len), usually well under the default) and are read from its oldest record.
+      - A log longer than the budget gives a warning saying which part was read, and
+        RV(ansible_facts.fleetfix_memory.log_windows) says it too.
+      - From 4096 to 4294967296 (4 GiB). The default is 64 MiB.
+    type: int
+    default: 67108864
 extends_documentation_fragment:
   - fleetfix.kernel.read_only
   - fleetfix.kernel.read_only.facts
 notes:
   - Reading C(/dev/kmsg) needs root where C(kernel.dmesg_restrict) is 1.
+  - No log is read into memory whole, whatever its size (see O(log_budget_bytes)); C(dmesg) and C(journalctl) are read
+    through a pipe as they print, not collected first.
   - The orders are those of a plain allocation at the min watermark - not GFP_ATOMIC, which may dip
     further (to about 3/8 of min), not movable (free CMA pages do not count), from its own zone (no
     lowmem reserve). C(/proc/buddyinfo) counts free blocks of every migrate type and C(/proc) does not
@@ -205,6 +221,21 @@ ansible_facts:
             a read error); each is also a warning. A log file that does not exist is not listed.
           type: list
           elements: dict
+        log_windows:
+          description:
+            - For each log read, which part of it was searched - C(source), C(bytes_read), C(truncated) (true when the
+              log was longer than O(log_budget_bytes)) and C(window) in words - V(whole log), V(last N bytes) (a log file),
+              V(first N bytes) (C(/dev/kmsg), C(dmesg)) or V(last N lines) (C(journalctl -k)).
+            - A truncated log is also a warning.
+          type: list
+          elements: dict
+          sample:
+            - {source: /var/log/messages, bytes_read: 67108864, truncated: true, window: last 67108864 bytes}
+        allocation_failures_not_grouped:
+          description: Failure events past the first 1000 distinct (order, mode, process) groups, counted here rather
+            than listed in C(allocation_failures) (memory stays bounded); 0 on any real host.
+          type: int
+          sample: 0
 '''
 
 import errno
@@ -212,10 +243,13 @@ import os
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.fleetfix.kernel.plugins.module_utils import memory, sysctl_d
+from ansible_collections.fleetfix.kernel.plugins.module_utils import hostfs, memory, sysctl_d
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import exit_with_facts
 
 BOOT_KEYS = ('vm.min_free_kbytes', 'vm.watermark_scale_factor')
+# log_budget_bytes: at least a page, at most 4 GiB (memory does not grow with it: time does)
+LOG_BUDGET_MIN = 4096
+LOG_BUDGET_MAX = 4 * 1024 * 1024 * 1024
 
 
 def _log_file_problem(path):
@@ -238,39 +272,73 @@ def _log_file_problem(path):
     return None
 
 
-def read_failures(module, sources, files):
-    """Failure events from the requested logs: (grouped events, sources read, sources unread).
+def _window(source, info, budget, head=False):
+    """Which part of a log was read: {'source', 'bytes_read', 'truncated', 'window'}."""
+    if not info.get('truncated'):
+        window = 'whole log'
+    elif head:
+        window = 'first %d bytes' % budget
+    else:
+        window = 'last %d bytes' % budget
+    return {'source': source, 'bytes_read': info.get('bytes', 0), 'truncated': bool(info.get('truncated')),
+            'window': window}
+
+
+def _command_failures(module, name, args, kind, budget):
+    """Stream a command's output through the failure scan: (groups, info) or (None, error)."""
+    path = module.get_bin_path(name)
+    if not path:
+        return None, '%s not found' % name
+    info = {}
+    try:
+        found = memory.FailureGroups().scan(memory.iter_command_lines([path] + args, budget, info), kind)
+    except (IOError, OSError) as exc:
+        return None, exc.strerror or str(exc)
+    if info['rc'] != 0 and not (info['truncated'] and info['rc'] < 0):  # killed at the budget: read
+        return None, info['stderr'] or 'exit status %d' % info['rc']
+    return (found, info), None
+
+
+def read_failures(module, sources, files, budget=hostfs.LOG_BUDGET_BYTES):
+    """Failure events from the requested logs: (grouped events, sources read, sources unread,
+    windows read, events not grouped).
 
     Every requested log that could not be read is in the third list with the reason, and a
-    warning names it: "no failures" from a log nobody read is not an answer."""
-    events = []
+    warning names it: "no failures" from a log nobody read is not an answer. No log is held in
+    memory: files are read from their end (the last ``budget`` bytes), /dev/kmsg, dmesg and
+    journalctl line by line, and only the failures are kept, grouped."""
+    found = memory.FailureGroups()
     read = []
     unread = []
+    windows = []
     if 'kmsg' in sources:
+        info = {}
         try:
-            events += memory.failure_events(memory.read_kmsg(), 'kmsg')
+            found.merge(memory.FailureGroups().scan(memory.read_kmsg(budget=budget, info=info), 'kmsg'))
             read.append('/dev/kmsg')
+            windows.append(_window('/dev/kmsg', info, budget, head=True))
         except (IOError, OSError) as exc:
-            dmesg = module.get_bin_path('dmesg')
-            rc, out, err = module.run_command([dmesg], check_rc=False) if dmesg else (1, '', 'dmesg not found')
-            if rc == 0:
-                events += memory.failure_events(out.splitlines(), 'dmesg')
+            result, error = _command_failures(module, 'dmesg', [], 'dmesg', budget)
+            if result:
+                found.merge(result[0])
                 read.append('dmesg')
+                windows.append(_window('dmesg', result[1], budget, head=True))
             else:
                 unread.append(memory.unread_source('/dev/kmsg', exc))
-                unread.append({'source': 'dmesg', 'error': (err or '').strip()[:200] or 'exit status %d' % rc})
+                unread.append({'source': 'dmesg', 'error': error})
     if 'journal' in sources:
-        journalctl = module.get_bin_path('journalctl')
-        if journalctl:
-            rc, out, _err = module.run_command([journalctl, '-k', '-b', '-o', 'short-monotonic', '--no-pager', '-q'],
-                                               check_rc=False)
-            if rc == 0:
-                events += memory.failure_events(out.splitlines(), 'journal')
-                read.append('journalctl -k')
-            else:
-                unread.append({'source': 'journalctl -k', 'error': 'exit status %d' % rc})
+        lines = memory.journal_lines(budget)
+        result, error = _command_failures(module, 'journalctl', ['-k', '-b', '-o', 'short-monotonic', '--no-pager',
+                                                                 '-q', '-n', str(lines)], 'journal', budget)
+        if result:
+            found.merge(result[0])
+            read.append('journalctl -k')
+            window = _window('journalctl -k', result[1], budget, head=True)
+            if not window['truncated']:
+                window['window'] = 'last %d lines' % lines
+            windows.append(window)
         else:
-            unread.append({'source': 'journalctl -k', 'error': 'journalctl not found'})
+            unread.append({'source': 'journalctl -k', 'error': error})
     if 'files' in sources:
         for path in files:
             problem = _log_file_problem(path)
@@ -279,21 +347,31 @@ def read_failures(module, sources, files):
                 continue
             if not os.path.isfile(path):
                 continue
+            info = {}
             try:
                 handle = open(path, 'rb')
                 try:
-                    lines = handle.read().decode('utf-8', 'replace').splitlines()
+                    found.merge(memory.FailureGroups().scan(hostfs.iter_tail_lines(handle, budget, info), 'syslog'))
                 finally:
                     handle.close()
             except (IOError, OSError) as exc:
                 unread.append(memory.unread_source(path, exc))
                 continue
-            events += memory.failure_events(lines, 'syslog')
             read.append(path)
+            windows.append(_window(path, info, budget))
     for item in unread:
         module.warn('memory_watermark_facts: cannot read %s: %s; allocation failures logged there are not counted'
                     '%s' % (item['source'], item['error'], ' (run with become)' if item['source'] in ('/dev/kmsg', 'dmesg') else ''))
-    return memory.group_failures(events, ', '.join(read)), read, unread
+    for item in windows:
+        if item['truncated']:
+            module.warn('memory_watermark_facts: %s is longer than log_budget_bytes (%d): only its %s were read; '
+                        'allocation failures logged %s are not counted' % (
+                            item['source'], budget, item['window'],
+                            'after them' if item['window'].startswith('first') else 'before them'))
+    if found.not_grouped:
+        module.warn('memory_watermark_facts: more than %d distinct allocation failures (order, mode, process): '
+                    '%d further events counted in allocation_failures_not_grouped' % (found.max_groups, found.not_grouped))
+    return found.groups(', '.join(read)), read, unread, windows, found.not_grouped
 
 
 def main():
@@ -301,15 +379,22 @@ def main():
         argument_spec=dict(
             log_sources=dict(type='list', elements='str', choices=['kmsg', 'journal', 'files'], default=['kmsg']),
             log_files=dict(type='list', elements='path', default=['/var/log/messages', '/var/log/kern.log']),
+            log_budget_bytes=dict(type='int', default=hostfs.LOG_BUDGET_BYTES),
         ),
         supports_check_mode=True,
     )
 
+    budget = module.params['log_budget_bytes']
+    if isinstance(budget, bool) or not LOG_BUDGET_MIN <= budget <= LOG_BUDGET_MAX:
+        module.fail_json(msg='log_budget_bytes: %r is not a number of bytes from %d to %d'
+                         % (budget, LOG_BUDGET_MIN, LOG_BUDGET_MAX))
+
     def collect():
         facts = memory.collect('/', page_size=os.sysconf('SC_PAGE_SIZE'))
         facts['boot_values'] = sysctl_d.boot_values('/', BOOT_KEYS)
-        facts['allocation_failures'], facts['log_sources_read'], facts['log_sources_unread'] = read_failures(
-            module, module.params['log_sources'], module.params['log_files'])
+        (facts['allocation_failures'], facts['log_sources_read'], facts['log_sources_unread'],
+         facts['log_windows'], facts['allocation_failures_not_grouped']) = read_failures(
+            module, module.params['log_sources'], module.params['log_files'], budget)
         return facts
 
     exit_with_facts(module, 'fleetfix_memory', collect)

@@ -22,11 +22,13 @@ author:
   - fleetfix.kernel contributors (@fleetfix)
 options:
   tv_sec:
-    description: Seconds.
+    description: Seconds, an integer a C long holds (a boolean is refused).
     type: int
     required: true
   tv_usec:
-    description: Microseconds - deliberately not limited, so invalid values can be probed.
+    description:
+      - Microseconds - deliberately not limited to 0..999999, so invalid values can be probed.
+      - It must still be an integer a C long holds (a boolean is refused).
     type: int
     required: true
   option:
@@ -93,8 +95,13 @@ def main():
         supports_check_mode=True,
     )
     try:
+        # a C long each (struct.pack would refuse more); a YAML true is not 1 second
+        timeval.check_field(module.params['tv_sec'], 'tv_sec')
+        timeval.check_field(module.params['tv_usec'], 'tv_usec')
         result = timeval.probe(module.params['tv_sec'], module.params['tv_usec'], module.params['option'])
-    except Exception as exc:  # pylint: disable=broad-except  # struct.error for values a C long cannot hold
+    except timeval.TimevalError as exc:
+        module.fail_json(msg='socket_timeout_probe: %s' % exc)
+    except Exception as exc:  # pylint: disable=broad-except  # a socket error the probe did not expect
         module.fail_json(msg='socket_timeout_probe: cannot probe (%s, %s): %s'
                          % (module.params['tv_sec'], module.params['tv_usec'], exc))
     module.exit_json(changed=False, **result)

@@ -255,7 +255,7 @@ def test_buddyinfo_and_meminfo_garbage():
     assert "/proc/buddyinfo line 1" in str(err.value)
     with pytest.raises(memory.MemoryParseError) as err:
         memory.parse_meminfo("MemTotal: lots kB\n")
-    assert "MemTotal is not a number: 'lots'" in str(err.value)
+    assert "/proc/meminfo line 1: expected MemTotal as a decimal integer, found 'lots'" in str(err.value)
 
 
 def test_failures_from_kmsg_records_are_grouped():
@@ -424,7 +424,7 @@ def test_a_log_file_that_is_not_one_is_named_not_skipped(tmp_path, kind, reason)
         pytest.skip("root reads a mode 000 file")
     path = _log_entry(tmp_path, kind)
     module = _FakeModule()
-    groups, read, unread = memory_watermark_facts.read_failures(module, ["files"], [path])
+    groups, read, unread, _windows, _not_grouped = memory_watermark_facts.read_failures(module, ["files"], [path])
     assert (groups, read) == ([], [])
     assert len(unread) == 1 and unread[0]["source"] == path and reason in unread[0]["error"]
     assert path in module.warnings[0] and reason in module.warnings[0]
@@ -443,7 +443,7 @@ def test_a_read_error_names_the_file(tmp_path, monkeypatch):
         return real_open(name, *args, **kwargs)
     monkeypatch.setattr(memory_watermark_facts, "open", failing_open, raising=False)
     module = _FakeModule()
-    _groups, _read, unread = memory_watermark_facts.read_failures(module, ["files"], [path])
+    unread = memory_watermark_facts.read_failures(module, ["files"], [path])[2]
     assert unread == [{"source": path, "error": "Input/output error"}]
     assert "cannot read %s: Input/output error" % path in module.warnings[0]
 
@@ -451,18 +451,18 @@ def test_a_read_error_names_the_file(tmp_path, monkeypatch):
 def test_a_missing_default_log_file_is_quietly_skipped(tmp_path):
     from ansible_collections.fleetfix.kernel.plugins.modules import memory_watermark_facts
     module = _FakeModule()
-    assert memory_watermark_facts.read_failures(module, ["files"], [str(tmp_path / "kern.log")]) == ([], [], [])
+    assert memory_watermark_facts.read_failures(module, ["files"], [str(tmp_path / "kern.log")]) == ([], [], [], [], 0)
     assert module.warnings == []
 
 
 def test_kmsg_and_dmesg_both_unreadable_are_listed(monkeypatch):
     from ansible_collections.fleetfix.kernel.plugins.modules import memory_watermark_facts
 
-    def denied(path="/dev/kmsg"):
+    def denied(path="/dev/kmsg", budget=None, info=None):
         raise OSError(1, "Operation not permitted", path)
     monkeypatch.setattr(memory, "read_kmsg", denied)
     module = _FakeModule()
-    _groups, read, unread = memory_watermark_facts.read_failures(module, ["kmsg"], [])
+    _groups, read, unread, _windows, _not_grouped = memory_watermark_facts.read_failures(module, ["kmsg"], [])
     assert read == []
     assert unread[0] == {"source": "/dev/kmsg", "error": "Operation not permitted"}
     assert "run with become" in module.warnings[0]
