@@ -692,24 +692,44 @@ class WatermarkSettingError(ValueError):
     """A requested watermark setting is invalid or unsafe."""
 
 
+_SETTING_INT = re.compile(r'-?[0-9]{1,40}\Z')
+_SETTING_FLOAT = re.compile(r'-?[0-9]{1,40}(?:\.[0-9]{1,40})?\Z')
+_INTEGERS = (int, type(2 ** 64))  # and long on Python 2
+
+
+def _shown(value):
+    """repr() for a message, without turning a huge integer into 4,300+ digits (Python refuses)."""
+    if isinstance(value, _INTEGERS) and not isinstance(value, bool) and abs(value) > U64_MAX:
+        return 'an integer of about %d digits' % int(value.bit_length() * 0.30103)
+    text = repr(value)
+    return text if len(text) <= 80 else text[:60] + '...'
+
+
 def _number(value, name, allow_float=False):
+    """A setting as a number: an int (or float with ``allow_float``) or text of ASCII digits,
+    finite, from 0 to 2**64 - 1; WatermarkSettingError naming ``name`` otherwise."""
+    kind = 'a number' if allow_float else 'an integer'
     if isinstance(value, bool):
         raise WatermarkSettingError('%s must be a number, got %r' % (name, value))
-    if isinstance(value, (int, float)) or (allow_float and isinstance(value, float)):
+    if isinstance(value, _INTEGERS + (float,)):
         number = value
     elif hasattr(value, 'strip'):
-        try:
-            number = float(value.strip()) if allow_float else int(value.strip())
-        except ValueError:
-            raise WatermarkSettingError('%s must be %s, got %r' % (name, 'a number' if allow_float else 'an integer', value))
+        text = value.strip()
+        if not (_SETTING_FLOAT if allow_float else _SETTING_INT).match(text):
+            raise WatermarkSettingError('%s must be %s, got %s' % (name, kind, _shown(value)))
+        number = float(text) if allow_float else int(text)
     else:
-        raise WatermarkSettingError('%s must be %s, got %r' % (name, 'a number' if allow_float else 'an integer', value))
+        raise WatermarkSettingError('%s must be %s, got %s' % (name, kind, _shown(value)))
+    if isinstance(number, float) and (number != number or number in (float('inf'), float('-inf'))):
+        raise WatermarkSettingError('%s must be a finite number, got %r' % (name, value))
     if not allow_float and isinstance(number, float):
         if number != int(number):
             raise WatermarkSettingError('%s must be an integer, got %r' % (name, value))
         number = int(number)
     if number < 0:
-        raise WatermarkSettingError('%s must not be negative, got %r' % (name, value))
+        raise WatermarkSettingError('%s must not be negative, got %s' % (name, _shown(value)))
+    if number > U64_MAX:
+        raise WatermarkSettingError('%s must be at most %d, got %s' % (name, U64_MAX, _shown(value)))
     return number
 
 
@@ -729,6 +749,8 @@ def plan_min_free(facts, explicit_kb=None, percent=DEFAULT_PERCENT, ceiling_kb=D
     ceiling_kb = _number(ceiling_kb, 'fleetfix_vm_min_free_ceiling_kbytes')
     safety_percent = _number(safety_percent, 'fleetfix_vm_min_free_safety_percent', allow_float=True)
     mem_total = facts['mem_total_kb']
+    if isinstance(mem_total, bool) or not isinstance(mem_total, _INTEGERS) or not 0 < mem_total <= U64_MAX:
+        raise WatermarkSettingError('the facts\' mem_total_kb must be a positive number of kB, got %s' % _shown(mem_total))
     current = facts['sysctls']['min_free_kbytes']
     if current is None:
         raise WatermarkSettingError('kernel %s has no vm.min_free_kbytes' % facts['kernel_release'])
