@@ -67,6 +67,10 @@ MAX_ENTRIES = 1 << 20           # cpio entries in one image (all segments)
 MAX_NAME_BYTES = 64 << 20       # bytes of entry names, all kept in the listing at most
 MAX_UNPACKED = 4 << 30          # decompressed bytes of one image (a decompression bomb stops here)
 MAX_NAME_SIZE = 65536           # one cpio name (the kernel skips names past PATH_MAX, 4096)
+# The dictionary an xz or lzma stream may ask for (its header says how large; the decoder keeps
+# that much of the output): xz -9 and lzma -9 take 64 MiB, dracut's xz 1 MiB. The xz program
+# gets the same limit (-M).
+LZMA_MEMLIMIT = 256 << 20
 # Python 2's bz2 has no bounded output: at most two of its blocks (each <= 46.6 MB of output)
 # end in a piece of compressed input this small.
 _PY2_BZ2_PIECE = 32
@@ -113,8 +117,8 @@ _ITOOLS_FILES = ('conf/initramfs.conf', 'scripts/init-top')
 _PROGRAMS = {
     'zstd': ['zstd', '-dcq'],
     'lz4': ['lz4', '-dcq'],
-    'xz': ['xz', '-dcq', '--format=xz', '--single-stream'],
-    'lzma': ['xz', '-dcq', '--format=lzma', '--single-stream'],
+    'xz': ['xz', '-dcq', '--format=xz', '--single-stream', '-M', '256MiB'],
+    'lzma': ['xz', '-dcq', '--format=lzma', '--single-stream', '-M', '256MiB'],
     'bzip2': ['bzip2', '-dcq'],
 }
 
@@ -450,15 +454,19 @@ class _Decompressed(object):
         if self.kind == 'gzip':
             return zlib.decompressobj(16 + zlib.MAX_WBITS)
         if self.kind == 'xz':
-            return lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
+            return lzma.LZMADecompressor(format=lzma.FORMAT_XZ, memlimit=LZMA_MEMLIMIT)
         if self.kind == 'lzma':
-            return lzma.LZMADecompressor(format=lzma.FORMAT_ALONE)
+            return lzma.LZMADecompressor(format=lzma.FORMAT_ALONE, memlimit=LZMA_MEMLIMIT)
         return bz2.BZ2Decompressor()
 
     def _call(self, func, *args):
         try:
             return func(*args)
         except Exception as exc:  # zlib.error, LZMAError, OSError, EOFError, ValueError ...
+            if 'emory usage limit' in str(exc):
+                raise self.lister.error('the %s stream that starts at offset %d needs more than %d bytes of memory to '
+                                        'decode (its header asks for a larger dictionary: no real initramfs does)'
+                                        % (self.kind, self.offset, LZMA_MEMLIMIT), self.offset)
             raise self.lister.error('corrupt %s stream (it starts at offset %d): %s'
                                     % (self.kind, self.offset, exc), self.offset)
 
