@@ -42,7 +42,8 @@ GENERATORS = (
 )
 
 DRACUT_LIST_KEYS = ('drivers', 'add_drivers', 'force_drivers', 'omit_drivers', 'filesystems')
-_DRACUT_ASSIGN = re.compile(r'^\s*(%s)\s*(\+?=)\s*(.*?)\s*$' % '|'.join(DRACUT_LIST_KEYS))
+# (no lazy group before trailing blanks: '(.*?)\s*$' took quadratic time on a long line of blanks)
+_DRACUT_ASSIGN = re.compile(r'[ \t]*(%s)[ \t]*(\+?=)(.*)\Z' % '|'.join(DRACUT_LIST_KEYS))
 
 # ---------------------------------------------------------------------------------------
 # The input contract: what may reach a generator's configuration or its command line.
@@ -361,13 +362,17 @@ def system_generator(root):
 def parse_dracut_conf(text):
     """dracut.conf lines: KEY="..." and KEY+=" ..." for the driver lists -> {key: [(op, [names])]}."""
     found = {}
-    for line in (text or '').splitlines():
+    for line in (text or '').split('\n'):
         match = _DRACUT_ASSIGN.match(line)
-        if not match or line.lstrip().startswith('#'):
+        if not match:
             continue
-        key, op, value = match.groups()
-        value = value.split('#', 1)[0] if not value.startswith(('"', "'")) else value
-        names = [module_name(part) for part in value.strip('"\'').split() if part]
+        key, op, value = match.group(1), match.group(2), match.group(3).strip()
+        if value[:1] in ('"', "'"):  # a quoted value ends at its closing quote (a comment may follow)
+            end = value.find(value[0], 1)
+            value = value[1:end] if end > 0 else value[1:]
+        else:
+            value = value.split('#', 1)[0]
+        names = [module_name(part) for part in value.split() if part]
         found.setdefault(key, []).append((op, names))
     return found
 
@@ -422,7 +427,7 @@ _MODULES_POLICY = re.compile(r'[ \t]*MODULES[ \t]*=[ \t]*["\']?([A-Za-z0-9_]+)')
 def parse_initramfs_tools_modules(text):
     """initramfs-tools' modules file: one module per line, options after it, '#' comments."""
     modules = []
-    for line in (text or '').splitlines():
+    for line in (text or '').split('\n'):
         line = line.split('#', 1)[0].strip()
         if line:
             modules.append(module_name(line.split()[0]))

@@ -148,6 +148,8 @@ CASES = [
     ('initramfs_facts', host(image=(IMAGE, EARLY_CPIO + b'\x00' * 512 + GOOD_GZ + b'\x00' * 512)), None),
     ('initramfs_facts', host(image=(IMAGE, GOOD_CPIO + GOOD_CPIO)), None),
     ('initramfs_facts', host(image=(IMAGE, lzma.compress(GOOD_CPIO, format=lzma.FORMAT_ALONE))), None),
+    ('initramfs_facts', host(image=(IMAGE, EARLY_CPIO + bz2.compress(GOOD_CPIO + b'\x00' * 100000))), None),
+    ('initramfs_facts', host(image=(IMAGE, EARLY_CPIO + lzma.compress(GOOD_CPIO) + b'\x00' * 64)), None),
     # ---- kernel names, modules.dep / modules.builtin, the running release
     ('initramfs_facts', host(odd=(u'/boot/vmlinuz-5\u00b2', b'kernel'), odd2=(u'/lib/modules/5\u00b2', None),
                              odd3=(u'/boot/vmlinuz-6.1.0-\u0664', b'kernel'), odd4=('/boot/vmlinuz---help', b'x')), None),

@@ -370,3 +370,17 @@ def test_kernel_names_in_boot_and_lib_modules(boot_names, module_dirs):
 def test_udev_names_unescape_to_text(name):
     assert isinstance(bootchain.unescape_udev(name), type(u''))
     assert bootchain.unescape_udev(name.replace('\\', '')) == name.replace('\\', '')
+
+
+# ---------------------------------------------------------------- generator configurations
+
+_CONF_PIECE = st.sampled_from(['add_drivers', 'drivers', 'omit_drivers', '+=', '=', '"', "'", ' ', '\t', '#', 'sd_mod',
+                               '$(id)', u'\u00b2', '\r', '\n', 'MODULES', 'most', '\x00'])
+
+
+@given(st.lists(_CONF_PIECE, max_size=30).map(''.join), st.text(max_size=200))
+def test_generator_configs_parse_or_refuse(pieces, text):
+    for conf in (pieces, text):
+        status, result = parses_or_refuses(bootchain.parse_dracut_conf, conf)
+        assert status == 'ok' and set(result) <= set(bootchain.DRACUT_LIST_KEYS)
+        parses_or_refuses(bootchain.parse_initramfs_tools_modules, conf)

@@ -184,6 +184,43 @@ def test_initramfs_tools_config(tmp_path):
                       "modules_file": ["megaraid_sas", "raid1"]}
 
 
+def test_dracut_conf_values_and_long_lines():
+    """A quoted value ends at its quote (a comment may follow); a long line of blanks once took
+    quadratic time ('(.*?)\\s*$'): 16 MiB of them is read in well under a second now."""
+    conf = bootchain.parse_dracut_conf('  add_drivers+=" a b "  # not-a-driver\nomit_drivers=foo # c\r\n'
+                                       "force_drivers='q'\n#drivers=\"z\"\n")
+    assert conf == {"add_drivers": [("+=", ["a", "b"])], "omit_drivers": [("=", ["foo"])], "force_drivers": [("=", ["q"])]}
+    assert bootchain.parse_dracut_conf("drivers=a" + " " * (16 << 20) + "b\n") == {"drivers": [("=", ["a", "b"])]}
+
+
+def test_module_lists_are_checked_line_by_line():
+    assert bootchain.parse_module_list("kernel/fs/ext4/ext4.ko.xz: kernel/lib/crc16.ko\n/lib/modules/2.6.18/kernel/dm-mod.ko:\n",
+                                       "modules.dep", dep=True) == {"ext4", "dm_mod"}
+    for text, dep, where in (("kernel/a.ko:\nkernel/b.ko\n", True, "modules.dep line 2"),
+                             ("kernel/a.ko:\n", False, "modules.dep line 1"),
+                             (u"kernel/ext4\u00b2.ko:\n", True, "modules.dep line 1"),
+                             ("kernel/a.ko: kernel/b\n", True, "modules.dep line 1"),
+                             ("\x7fELF\x00\x01:\n", True, "modules.dep line 1")):
+        with pytest.raises(HostReadError) as info:
+            bootchain.parse_module_list(text, "modules.dep", dep=dep)
+        assert where + ": expected a module path" in str(info.value)
+
+
+def test_mountinfo_escapes_and_checks():
+    mounts = bootchain.parse_mountinfo("25 1 8:1 / /mnt/a\\040b rw shared:1 master:2 - ext4 /dev/my\\134disk rw\n")
+    assert mounts == {"/mnt/a b": {"dev": "8:1", "fstype": "ext4", "source": "/dev/my\\disk"}}
+    for line in (u"25 1 8:\u0661 / / rw - ext4 /dev/sda1 rw", "25 1 ../x / / rw - ext4 /dev/sda1 rw",
+                 u"2\u00b2 1 8:1 / / rw - ext4 /dev/sda1 rw", "25 1 8:1 / / rw ext4 /dev/sda1 rw"):
+        with pytest.raises(HostReadError) as info:
+            bootchain.parse_mountinfo(line + "\n")
+        assert "/proc/self/mountinfo line 1: expected a mountinfo line" in str(info.value)
+
+
+def test_udev_label_escapes_are_utf8():
+    assert bootchain.unescape_udev("caf\\xc3\\xa9\\x20disk\\x2fx") == u"caf\u00e9 disk/x"
+    assert bootchain.unescape_udev("bad\\xff") == u"bad\ufffd"
+
+
 def test_malformed_mountinfo_names_the_line():
     with pytest.raises(HostReadError) as info:
         bootchain.parse_mountinfo("21 64 0:19 / /proc rw - proc proc rw\ngarbage line\n")
