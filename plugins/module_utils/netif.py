@@ -69,7 +69,7 @@ def _attribute(root, path, limit=SYSFS_BYTES):
     data = read_regular(root, path, limit)
     if data is None:
         return None
-    return data.decode('utf-8', 'replace').strip()
+    return data.decode('utf-8', 'replace').strip(' \t\n\r\f\v')
 
 
 def _addr_assign_type(root, path):
@@ -471,8 +471,8 @@ def _rule_files(root, directory, suffix, warnings):
         if entry is None or entry['kind'] == 'missing' or entry['target'] == '/dev/null':
             continue
         if entry['kind'] != 'file':
-            warnings.append('%s is %s, not a file; it is not read' % (display_path(path), {
-                'dir': 'a directory', 'loop': 'a symlink loop'}.get(entry['kind'], 'not a regular file')))
+            warnings.append('%s is %s; it is not read' % (display_path(path), {
+                'dir': 'a directory', 'loop': 'a symlink loop'}.get(entry['kind'], 'not a regular file (a FIFO, socket or device)')))
             continue
         data = read_regular(root, path)
         if data is not None:

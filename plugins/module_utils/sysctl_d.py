@@ -380,7 +380,8 @@ def _unquote(value):
 def parse_os_release_lines(text):
     """/etc/os-release -> {KEY: (value, line number)}; lines that are not KEY=value are skipped."""
     out = {}
-    for number, raw in read_line_split(_as_bytes(text), limit=OS_RELEASE_BYTES + 1):
+    data = _as_bytes(text)
+    for number, raw in read_line_split(data, limit=len(data) + 1):
         line = _line_text(raw).strip(' \t')
         if not line or line.startswith('#') or '=' not in line:
             continue
@@ -654,9 +655,11 @@ def inspect(root, path):
 MAX_DIR_ENTRIES = 100000
 
 
-def list_dir(root, path, accept=None, limit=MAX_DIR_ENTRIES):
+def list_dir(root, path, accept=None, limit=None):
     """The names (bytes, sorted as the C tools sort them) in host directory ``path`` that
-    ``accept(name)`` takes (all when None); [] when it does not exist or is not a directory."""
+    ``accept(name)`` takes (all when None); [] when it does not exist or is not a directory.
+    More than ``limit`` (MAX_DIR_ENTRIES) accepted names: HostReadError naming the directory."""
+    limit = MAX_DIR_ENTRIES if limit is None else limit
     full = _to_bytes(host_path(root, path))
     names = []
     try:

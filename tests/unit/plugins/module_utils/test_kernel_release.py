@@ -195,3 +195,10 @@ def test_sorting_is_a_total_order_over_the_corpus():
         assert kr.compare(a, b) == -1, (a, b)
     for a, b, c in itertools.islice(itertools.combinations(ordered, 3), 0, None, 97):
         assert kr.compare(a, b) <= 0 and kr.compare(b, c) <= 0 and kr.compare(a, c) <= 0
+
+
+@pytest.mark.parametrize('epoch', ['\u0663', '9' * 5000, '-1', '', '1\u00b2'])
+def test_dpkg_epoch_is_ascii_digits_and_bounded(epoch):
+    # an epoch that is not 1-9 ASCII digits counts as 0, never int() of '\u0663' or of 5,000 digits
+    assert kr.dpkg_vercmp(epoch + ':1.0', '0:1.0') == 0
+    assert kr.dpkg_vercmp(epoch + ':1.0', '1:0.1') == -1

@@ -6,8 +6,12 @@ __metaclass__ = type
 import json
 import os
 import shutil
+import time
+
+import pytest
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils import netif
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
 from conftest import FIXTURES
 
 NETIF = os.path.join(FIXTURES, "netif")
@@ -103,3 +107,94 @@ def test_config_systems(tmp_path):
 def test_udev_rule_by_path():
     rules = netif.parse_udev_rules('SUBSYSTEM=="net", ACTION=="add", KERNELS=="1-1:1.0", NAME="usbnet0"\n', "x.rules")
     assert rules == [{"file": "x.rules", "line": 1, "method": "udev", "name": "usbnet0", "mac": None, "path": "1-1:1.0"}]
+
+
+# --- readers hardened (issue 14): as udev and systemd read, never a traceback -----------------
+
+def test_a_name_match_is_not_a_pin():
+    assert netif.parse_udev_rules('SUBSYSTEM=="net", NAME=="eth0", RUN+="/bin/true"\n', "x.rules") == []
+
+
+def test_udev_continuations_comments_and_final_names():
+    text = ('SUBSYSTEM=="net", \\\n'
+            '# a comment inside the continuation is skipped, as udev skips it\n'
+            '  ATTR{address}=="00:0E:C6:00:00:03", NAME:="lan0", NAME="later"\n')
+    assert netif.parse_udev_rules(text, "x.rules") == [
+        {"file": "x.rules", "line": 3, "method": "udev", "name": "lan0", "mac": "00:0e:c6:00:00:03", "path": None}]
+
+
+@pytest.mark.parametrize("line, reason", [
+    ('SUBSYSTEM=="net", ATTR{address}=="00:0e:c6:00:00:03, NAME="eth3"', 'KEY=="value" pairs'),
+    ('SUBSYSTEM=="net", NAME="eth3', "closing double quote"),
+    ('SUBSYSTEM=="net", SYSFS{address}=="x", NAME="eth3"', "a key udev knows, not 'SYSFS'"),
+    ('SUBSYSTEM=="net", ATTR=="x", NAME="eth3"', "ATTR with an {attribute}"),
+    ('SUBSYSTEM="net", NAME="eth3"', "an operator SUBSYSTEM takes"),
+    ('SUBSYSTEM=="net", NAME-="eth3"', "an operator NAME takes"),
+    ('SUBSYSTEM=="net", NAME=""', 'it ignores NAME=""'),
+])
+def test_lines_udev_drops_are_dropped_with_a_warning(line, reason):
+    warnings = []
+    assert netif.parse_udev_rules(line + "\n", "/etc/udev/rules.d/x.rules", warnings) == []
+    assert len(warnings) == 1 and warnings[0].startswith("/etc/udev/rules.d/x.rules line 1: expected ")
+    assert reason in warnings[0] and "udev ignores this rule" in warnings[0]
+
+
+def test_a_udev_file_with_a_16k_line_is_ignored_whole_and_parsing_is_linear():
+    warnings = []
+    good = 'SUBSYSTEM=="net", NAME="eth3"\n'
+    assert netif.parse_udev_rules(good + "A" * netif.UDEV_LINE_SIZE + "\n" + good, "x.rules", warnings) == []
+    assert "ignores the whole file" in warnings[0]
+    # the old regex backtracked quadratically on long runs of key characters; the tokenizer does not
+    started = time.time()
+    netif.parse_udev_rules(("NAME" + "A" * 16000 + "\n") * 64 + ("NAME{" + "{" * 16000 + "\n") * 64, "x.rules", [])
+    assert time.time() - started < 5
+
+
+def test_link_file_names_as_systemd_takes_them():
+    assert netif.ifname_valid("uplink0") and netif.ifname_valid("enx525400123499")
+    for bad in ("", "a" * 16, ".", "..", "123", "eth 0", "eth/0", "eth:0", u"eth\u00e9"):
+        assert not netif.ifname_valid(bad), bad
+    warnings = []
+    assert netif.parse_link_file("[Link]\nName=eth:0\n", "x.link", warnings) == []
+    assert "not a valid interface name" in warnings[0]
+
+
+def test_sysfs_links_are_followed_inside_the_root_and_files_in_class_net_skipped(tmp_path):
+    root = lay_out(tmp_path, "host-virtio")
+    with open(os.path.join(root, "sys", "class", "net", "bonding_masters"), "w") as handle:
+        handle.write("bond0\n")
+    # an absolute link, as on the host: resolved under the root, not on this machine
+    os.unlink(os.path.join(root, "sys", "class", "net", "eth0"))
+    os.symlink("/sys/devices/pci0000:00/0000:00:03.0/virtio2/net/eth0", os.path.join(root, "sys", "class", "net", "eth0"))
+    facts = netif.collect(root)
+    assert [i["name"] for i in facts["interfaces"]] == ["eth0"]
+    assert facts["interfaces"][0]["devpath"] == "/sys/devices/pci0000:00/0000:00:03.0/virtio2/net/eth0"
+    assert facts["warnings"] == []
+
+
+@pytest.mark.parametrize("value, fragment", [
+    (u"\u00b2", "addr_assign_type: expected a non-negative integer"),
+    (u"\u0663", "addr_assign_type: expected a non-negative integer"),
+    (u"9" * 5000, "addr_assign_type: expected a non-negative integer"),
+])
+def test_addr_assign_type_is_ascii_digits(tmp_path, value, fragment):
+    root = lay_out(tmp_path, "host-virtio")
+    path = os.path.join(root, "sys", "devices", "pci0000:00", "0000:00:03.0", "virtio2", "net", "eth0", "addr_assign_type")
+    with open(path, "wb") as handle:
+        handle.write(value.encode("utf-8"))
+    with pytest.raises(HostReadError) as caught:
+        netif.collect(root)
+    assert fragment in str(caught.value) and "/sys/class/net/eth0/" in str(caught.value)
+
+
+def test_rule_files_that_are_not_files_are_named_not_read(tmp_path):
+    root = lay_out(tmp_path, "host-virtio")
+    rules = os.path.join(root, "etc", "udev", "rules.d")
+    os.makedirs(os.path.join(rules, "70-dir.rules"))
+    os.symlink("71-loop.rules", os.path.join(rules, "71-loop.rules"))
+    os.mkfifo(os.path.join(rules, "72-fifo.rules"))  # opening it would block
+    os.symlink("/dev/null", os.path.join(rules, "73-masked.rules"))
+    warnings = netif.collect(root)["warnings"]
+    assert warnings == ["/etc/udev/rules.d/70-dir.rules is a directory; it is not read",
+                        "/etc/udev/rules.d/71-loop.rules is a symlink loop; it is not read",
+                        "/etc/udev/rules.d/72-fifo.rules is not a regular file (a FIFO, socket or device); it is not read"]

@@ -420,3 +420,91 @@ def test_boot_values_on_this_machine_name_their_model():
     values = sysctl_d.boot_values("/", [MFK])[MFK]
     assert values["sysctl_order"] in sysctl_d.ORDERS
     assert all(a["sysctl_order"] == values["sysctl_order"] for a in values["assignments"])
+
+
+# --- readers hardened (issue 14): lines, keys and values as the tools and the kernel read them ---
+
+def test_lines_end_as_each_tool_ends_them():
+    data = b"vm.a = 1\r\nvm.b = 2\x00vm.c = 3\nvm.d = 4\rvm.e = 5\n"
+    # systemd >= 239 (read_line): CR, LF and NUL end a line; "\r\n" counts once
+    assert sysctl_d.parse_conf(data, "systemd-sysctl") == [
+        (1, "vm.a", "1"), (2, "vm.b", "2"), (3, "vm.c", "3"), (4, "vm.d", "4"), (5, "vm.e", "5")]
+    # fgets()/getline(): only LF; a NUL ends the C string, so vm.c is never seen
+    assert sysctl_d.parse_conf(data, "procps-sysctl-system") == [
+        (1, "vm.a", "1"), (2, "vm.b", "2"), (3, "vm.d", "4\rvm.e = 5")]
+
+
+def test_a_megabyte_line_ends_the_file_for_systemd_only():
+    data = b"vm.a = 1\n" + b"#" * sysctl_d.LONG_LINE_MAX + b"\nvm.b = 2\n"
+    skipped = []
+    assert sysctl_d.parse_conf(data, "systemd-sysctl", skipped) == [(1, "vm.a", "1")]
+    assert skipped[0]["line"] == 2 and "stops reading the file" in skipped[0]["reason"]
+    assert sysctl_d.parse_conf(data, "el6-initscripts") == [(1, "vm.a", "1"), (3, "vm.b", "2")]
+
+
+@pytest.mark.parametrize("key, normal", [
+    ("vm.min_free_kbytes", "vm.min_free_kbytes"), ("vm/min_free_kbytes", "vm.min_free_kbytes"),
+    ("-vm.min_free_kbytes", "vm.min_free_kbytes"), ("vm..min_free_kbytes", "vm.min_free_kbytes"),
+    ("/vm/min_free_kbytes/", "vm.min_free_kbytes"),
+    ("net/ipv4/conf/eth0.100/rp_filter", "net.ipv4.conf.eth0/100.rp_filter"),  # systemd's sysctl_normalize
+    ("net.ipv4.conf.eth0/100.rp_filter", "net.ipv4.conf.eth0/100.rp_filter"),
+])
+def test_keys_normalised_as_sysctl_normalize_does(key, normal):
+    assert sysctl_d.normalize_key(key) == normal
+
+
+@pytest.mark.parametrize("value, number", [
+    ("65536", 65536), (" 65536", 65536), ("65536 # note", 65536), ("5 6", 5), ("0x10", 16), ("010", 8), ("0", 0),
+    ("08", None), ("0x", None), ("+5", None), ("-1", None), ("1e3", None), ("", None), ("5\f", None),
+    (u"\u0663\u0664", None), (u"\u00b2", None), (u"\uff11", None), ("9" * 5000, None), ("2147483648", None),
+    ("00000000000000000000001", None),  # more than 20 characters: proc_get_long refuses it
+])
+def test_kernel_integers_as_proc_dointvec_reads_them(value, number):
+    assert sysctl_d.kernel_int(value, 0, 2 ** 31 - 1) == number
+    assert (sysctl_d.kernel_refuses("vm.min_free_kbytes", value) is None) == (number is not None)
+    assert sysctl_d.kernel_refuses("vm.swappiness", value) is None  # a key whose rule is not known: taken
+
+
+def test_os_release_quotes_escapes_and_bounded_numbers():
+    fields = sysctl_d.parse_os_release('ID="rhel"\nNAME="Red \\"Hat\\""\nVERSION_ID=\'9.4\'\nbad key=1\n# ID=x\n')
+    assert fields == {"ID": "rhel", "NAME": 'Red "Hat"', "VERSION_ID": "9.4"}
+    assert sysctl_d.el_major({"os_id": "rhel", "version_id": "9" * 5000}) is None
+    assert sysctl_d.el_major({"os_id": "rhel", "version_id": u"\u0667"}) is None
+    assert sysctl_d.el_major({"redhat_release": "CentOS release " + "6" * 5000}) is None
+    assert sysctl_d.el_major({"redhat_release": "CentOS release 6.10 (Final)"}) == 6
+
+
+def test_an_el_release_without_a_number_is_refused_not_guessed(tmp_path):
+    root = build(tmp_path, dict(CENTOS7, **{"/etc/os-release": 'ID="centos"\nVERSION_ID="seven"\n'}))
+    with pytest.raises(sysctl_d.HostReadError) as caught:
+        sysctl_d.boot_order(root)
+    assert str(caught.value).startswith("/etc/os-release line 2: expected VERSION_ID")
+    root = build(tmp_path / "el6", dict(CENTOS6, **{"/etc/redhat-release": "CentOS Linux\n"}))
+    with pytest.raises(sysctl_d.HostReadError) as caught:
+        sysctl_d.boot_order(root)
+    assert str(caught.value).startswith("/etc/redhat-release line 1: expected")
+
+
+def test_a_value_the_kernel_refuses_is_not_the_boot_value(tmp_path):
+    root = build(tmp_path, dict(with_keys(DEBIAN12), **{"/etc/sysctl.d/95-late.conf": "vm.min_free_kbytes = 1e6\n"}))
+    boot = boot_mfk(root)
+    assert (boot["value"], boot["file"]) == ("8192", "/etc/sysctl.d/99-sysctl.conf")
+    root = build(tmp_path / "last", dict(with_keys(DEBIAN12, symlink=False), **{"/etc/sysctl.d/95-late.conf": "vm.min_free_kbytes = 1e6\n"}))
+    boot = boot_mfk(root)
+    assert (boot["value"], boot["file"]) == ("65536", DROP_IN)
+    assert [(a["file"], a["accepted"]) for a in boot["assignments"]] == [(DROP_IN, True), ("/etc/sysctl.d/95-late.conf", False)]
+    assert boot["warnings"] == ["/etc/sysctl.d/95-late.conf line 1 sets vm.min_free_kbytes = '1e6': the kernel refuses it "
+                                "(it takes an integer 0..2147483647 in ASCII digits), so the value before it stays"]
+    assert sysctl_d.overriding(boot["assignments"], DROP_IN) == []
+
+
+def test_directory_listings_are_capped_by_accepted_names(tmp_path, monkeypatch):
+    tree = dict(DEBIAN12, **dict(("/etc/sysctl.d/junk-%d" % index, "") for index in range(50)))
+    tree.update(("/etc/sysctl.d/%02d-x.conf" % index, "") for index in range(5))
+    root = build(tmp_path, tree)
+    monkeypatch.setattr(sysctl_d, "MAX_DIR_ENTRIES", 10)
+    assert len(sysctl_d.list_files(root)) == 8  # the 50 names systemd never reads cost nothing
+    monkeypatch.setattr(sysctl_d, "MAX_DIR_ENTRIES", 4)
+    with pytest.raises(sysctl_d.HostReadError) as caught:
+        sysctl_d.list_files(root)
+    assert "/etc/sysctl.d holds more than 4 entries" in str(caught.value)
