@@ -93,3 +93,20 @@ def test_docker_kernel_check_every_kernel_both_profiles(el_host, capsys):
     assert code == 0, result
     assert sorted(set(r['kernel'] for r in result['results'])) == sorted(kernels)
     assert result['results'][0]['kernel'] == running
+
+
+def test_malformed_host_files_fail_the_modules_naming_the_file(el_host, tmp_path, capsys):
+    """Never a traceback: docker_kernel_check fails naming the sysctl, kernel_config_facts the
+    config and its line (a '\u00b2' passes str.isdigit() and then int() raises)."""
+    running, _kernels = el_host
+    maxkeys = os.path.join(str(tmp_path), 'proc/sys/kernel/keys/root_maxkeys')
+    os.makedirs(os.path.dirname(maxkeys))
+    with open(maxkeys, 'wb') as handle:
+        handle.write(u'\u00b2\n'.encode('utf-8'))
+    code, result = _run(docker_kernel_check, {'profiles': ['current'], 'kernels': []}, capsys)
+    assert code == 1 and result['msg'].startswith(
+        'docker_kernel_check: /proc/sys/kernel/keys/root_maxkeys line 1: expected a non-negative integer'), result
+    with open(os.path.join(str(tmp_path), 'boot', 'config-' + running), 'ab') as handle:
+        handle.write(u'CONFIG_NR_CPUS=\u0664\n'.encode('utf-8'))
+    code, result = _run(kernel_config_facts, {'kernels': []}, capsys)
+    assert code == 1 and ('/boot/config-%s line ' % running) in result['msg'] and 'CONFIG_NR_CPUS' in result['msg'], result
