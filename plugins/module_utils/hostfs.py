@@ -12,8 +12,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import io
 import os
 import re
+import stat
 import traceback
 
 
@@ -123,15 +125,40 @@ def _read_bytes(root, path, limit):
     _cache['reads'] += 1
     full = host_path(root, path)
     try:
-        handle = open(full, 'rb')
+        # O_NONBLOCK: a FIFO planted where a file should be must not hang the read
+        fd = os.open(full, os.O_RDONLY | os.O_NONBLOCK)
     except (IOError, OSError) as exc:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
             return None
+        if exc.errno == errno.ELOOP:
+            raise HostReadError('cannot read %s: a symlink loop' % path)
         raise HostReadError('cannot read %s: %s' % (path, exc.strerror or exc))
+    try:
+        kind = _not_a_file(os.fstat(fd).st_mode)
+    except OSError as exc:
+        os.close(fd)
+        raise HostReadError('cannot read %s: %s' % (path, exc.strerror or exc))
+    if kind:
+        os.close(fd)
+        raise HostReadError('cannot read %s: %s' % (path, kind))
+    handle = io.FileIO(fd, 'r')  # unbuffered, binary; closes fd
     try:
         return read_capped(handle, path, limit)
     finally:
         handle.close()
+
+
+def _not_a_file(mode):
+    """What a mode is when it is not something to read whole (a regular or /proc, /sys file)."""
+    if stat.S_ISDIR(mode):
+        return os.strerror(errno.EISDIR)  # as open() and read() say it: 'Is a directory'
+    if stat.S_ISFIFO(mode):
+        return 'a FIFO, not a file (reading it could block)'
+    if stat.S_ISSOCK(mode):
+        return 'a socket, not a file'
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return 'a device, not a file'
+    return None
 
 
 def read_text(root, path, limit=MAX_FILE_BYTES):
@@ -214,9 +241,10 @@ def is_uint(text):
 def parse_int(text, what, lineno=None, unsigned=False, maximum=None):
     """Parse a decimal integer read from a host file, naming ``what`` (the file) and the line
     when it is not one: ASCII digits only, at most 40 of them, optionally >= 0 and <= maximum."""
-    value = (text or '').strip()
+    value = text or ''
     if isinstance(value, bytes):
         value = value.decode('ascii', 'replace')
+    value = value.strip(' \t\n\r\x0b\x0c')  # ASCII whitespace only, as the kernel writes it
     pattern = _UINT if unsigned else _INT
     if not pattern.match(value):
         raise malformed(what, lineno, 'a non-negative integer' if unsigned else 'an integer', value)

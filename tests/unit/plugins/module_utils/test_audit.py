@@ -60,13 +60,13 @@ def test_one_audit_reads_each_shared_file_once(monkeypatch):
     """Nothing is parsed twice: files several collectors read come from the per-call cache."""
     from ansible_collections.fleetfix.kernel.plugins.module_utils import hostfs
     opened = []
-    real_open = open
+    real_read = hostfs._read_bytes
 
-    def counting_open(path, *args, **kwargs):
+    def counting_read(root, path, limit):  # every read that goes to the file (not the cache)
         opened.append(path)
-        return real_open(path, *args, **kwargs)
+        return real_read(root, path, limit)
 
-    monkeypatch.setattr(hostfs, "open", counting_open, raising=False)
+    monkeypatch.setattr(hostfs, "_read_bytes", counting_read)
     audit.run(list(audit.STORIES), {"ext4_sample_seconds": 0})
     shared = [p for p in opened if hostfs._cacheable("/" + p.lstrip("/"))]
     assert "/proc/mounts" in shared and "/proc/sys/kernel/osrelease" in shared
