@@ -66,12 +66,13 @@ def kernel_version(path):
     return match.group(1) if match else None
 
 
-def _denied(root, path, exc):
+def _denied(root, path, exc, folder=False):
     """The error for a host path that cannot be looked at: it names the directory that refuses
-    (an unreadable /boot is named as such, never taken for "no boot loader")."""
+    (an unreadable /boot is named as such, never taken for "no boot loader"). ``folder``: the
+    path is a directory being listed (it may be the one that refuses)."""
     if exc.errno in (errno.EACCES, errno.EPERM):
         parts = path.strip('/').split('/')
-        for depth in range(1, len(parts)):
+        for depth in range(1, len(parts) + (1 if folder else 0)):
             folder = '/' + '/'.join(parts[:depth])
             if not os.access(host_path(root, folder), os.R_OK | os.X_OK):
                 return HostReadError('cannot read %s: permission denied on %s (run with become)' % (path, folder))
@@ -119,7 +120,7 @@ def _listdir(root, path):
     except (IOError, OSError) as exc:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
             return []
-        raise _denied(root, path.rstrip('/') + '/', exc)
+        raise _denied(root, path, exc, folder=True)
     if names is None:
         raise HostReadError('%s holds more than %d names (expected a few: no real one holds that many)'
                             % (path, MAX_DIR_NAMES))

@@ -186,3 +186,94 @@ def test_read_boot_files_debian_and_centos6_trees(tmp_path):
 def test_read_boot_files_empty_root(tmp_path):
     assert bootloader.read_boot_files(str(tmp_path)) == {"grub2_cfg": [], "grubenv": [], "grub_legacy": [],
                                                          "bls_entries": [], "default_grub": []}
+
+
+# --------------------------------------------------------------------------- unreadable directories, odd files
+
+def _deny(monkeypatch, root, folder):
+    """Make ``folder`` (under root) behave as mode 000 does for a user other than root."""
+    denied = os.path.join(root, folder.lstrip("/"))
+    real_stat, real_access, real_scandir = os.stat, os.access, getattr(os, "scandir", None)
+
+    def fake_stat(path, *args, **kwargs):
+        if str(path).startswith(denied + os.sep):
+            raise OSError(13, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    def fake_scandir(path):
+        if str(path).rstrip(os.sep) == denied or str(path).startswith(denied + os.sep):
+            raise OSError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "stat", fake_stat)
+    monkeypatch.setattr(os, "access", lambda path, mode: str(path).rstrip(os.sep) != denied and real_access(path, mode))
+    monkeypatch.setattr(os, "scandir", fake_scandir)
+
+
+def test_an_unreadable_boot_is_an_error_naming_boot_not_no_boot_loader(tmp_path, monkeypatch):
+    root = _host(tmp_path, {"/boot/grub2/grub.cfg": "centos7-grub.cfg"})
+    _ids(monkeypatch, "x")
+    _deny(monkeypatch, root, "/boot")
+    with pytest.raises(HostReadError) as info:
+        bootloader.collect(root)
+    assert "permission denied on /boot (run with become)" in str(info.value)
+
+
+def test_an_unreadable_bls_directory_is_named(tmp_path, monkeypatch):
+    root = _host(tmp_path, {"/boot/grub2/grub.cfg": "rocky8-grub.cfg", "/boot/grub2/grubenv": "rocky8-grubenv",
+                            "/boot/loader/entries": "rocky8-entries"})
+    _ids(monkeypatch, "x")
+    _deny(monkeypatch, root, "/boot/loader/entries")
+    with pytest.raises(HostReadError) as info:
+        bootloader.collect(root)
+    assert "permission denied on /boot/loader/entries" in str(info.value)
+
+
+def test_a_missing_boot_is_no_boot_loader(tmp_path, monkeypatch):
+    root = _host(tmp_path, {})
+    _ids(monkeypatch, "x")
+    assert bootloader.collect(root)["flavour"] is None
+    assert bootloader._listdir(root, "/boot") == []  # pylint: disable=protected-access
+
+
+def test_a_configuration_that_is_a_directory_or_a_fifo_is_named(tmp_path, monkeypatch):
+    _ids(monkeypatch, "x")
+    root = _host(tmp_path, {})
+    os.makedirs(os.path.join(root, "boot", "grub2", "grub.cfg"))
+    with pytest.raises(HostReadError) as info:
+        bootloader.collect(root)
+    assert "/boot/grub2/grub.cfg is a directory" in str(info.value)
+    os.rmdir(os.path.join(root, "boot", "grub2", "grub.cfg"))
+    os.mkfifo(os.path.join(root, "boot", "grub2", "grub.cfg"))
+    with pytest.raises(HostReadError) as info:
+        bootloader.collect(root)
+    assert "/boot/grub2/grub.cfg is not a regular file" in str(info.value)
+
+
+def test_a_dangling_grubenv_symlink_is_no_grubenv(tmp_path, monkeypatch):
+    # RHEL 8: /boot/grub2/grubenv -> ../efi/EFI/redhat/grubenv with /boot/efi not mounted
+    root = _host(tmp_path, {"/boot/grub2/grub.cfg": "centos7-grub.cfg"})
+    os.symlink("../efi/EFI/redhat/grubenv", os.path.join(root, "boot", "grub2", "grubenv"))
+    _ids(monkeypatch, "x")
+    assert bootloader.collect(root)["grubenv"] == {}
+
+
+def test_legacy_default_lookup_never_indexes_out_of_range():
+    entries = [{"index": "0"}, {"index": "1"}]
+    lookup = bootloader._legacy_default  # pylint: disable=protected-access
+    assert lookup({"default": 1}, entries, {}) is entries[1]
+    assert lookup({"default": 99}, entries, {}) is entries[0]
+    assert lookup({"default": "saved"}, entries, {"saved_entry": "1"}) is entries[1]
+    for saved in ("5\u00b2", "\u0661", "9" * 5000, "-1", "", "1>2"):
+        assert lookup({"default": "saved"}, entries, {"saved_entry": saved}) is entries[0]
+    assert lookup({"default": 0}, [], {}) is None
+
+
+def test_directory_listings_are_capped(tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number in range(bootloader.MAX_DIR_NAMES + 1):
+        (folder / str(number)).mkdir()
+    with pytest.raises(HostReadError) as info:
+        bootloader._listdir(str(tmp_path), "/many")  # pylint: disable=protected-access
+    assert "/many holds more than 4096 names" in str(info.value)

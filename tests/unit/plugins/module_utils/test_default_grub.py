@@ -192,3 +192,26 @@ def test_set_default_grub_value_appends_absent_keys():
     assert default_grub.set_default_grub_value("A='1'\r\nC=3\r\n", "A", "2") == "A='2'\r\nC=3\r\n"
     with pytest.raises(ValueError):
         default_grub.set_default_grub_value(deb, "NOT-A-NAME", "x")
+
+
+def test_long_files_scan_in_linear_time():
+    # once quadratic: every continuation line re-sliced the statement, every chain the rest of the file
+    text = "GRUB_CMDLINE_LINUX=quiet\\\n" * 20000 + "A=1 " * 20000 + "\nB=2\r"
+    parsed = default_grub.parse_default_grub(text, "/etc/default/grub")
+    assert parsed["settings"]["A"] == "1" and parsed["settings"]["B"] == "2"
+    many = "".join("K%d=$K%d\nexport K%d\n" % (n, n - 1, n) for n in range(20000))
+    parsed = default_grub.effective_default_grub([("/etc/default/grub", many), ("/etc/default/grub.d/a.cfg", many)])
+    assert len(parsed["order"]) == 20000 and parsed["origin"]["K5"] == "/etc/default/grub.d/a.cfg"
+
+
+def test_dynamic_and_exported_keep_their_order():
+    parsed = default_grub.parse_default_grub('A=$(x)\nB=`y`\nexport B A\nA=1\nC="$(z)"\n', "/etc/default/grub")
+    assert parsed["dynamic"] == ["B", "C"] and parsed["exported"] == ["B", "A"]
+    files = [("/etc/default/grub", "A=$(x)\nB=$(y)\n"), ("/etc/default/grub.d/a.cfg", "A=1\n")]
+    assert default_grub.effective_default_grub(files)["dynamic"] == ["B"]
+
+
+def test_unterminated_command_substitution_names_file_and_line():
+    with pytest.raises(GrubParseError) as err:
+        default_grub.parse_default_grub('A=1\nGRUB_CMDLINE_LINUX="$(echo a"\n', "/etc/default/grub.d/x.cfg")
+    assert str(err.value).startswith("/etc/default/grub.d/x.cfg, line 2: unterminated '$('")

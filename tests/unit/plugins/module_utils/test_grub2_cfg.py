@@ -320,12 +320,53 @@ def test_broken_grub_cfg_names_file_and_line(fixture, line, words):
     ("insmod {\n", 1, "unexpected '{'"),
     ("submenu 'S' {\n menuentry 'E' {\n  linux /v\n }\n", 1, "submenu 'S' is never closed"),
     ("function f {\n echo\n", 1, "function f is never closed"),
+    ("menuentry 'a' {\nif x; then\nlinux /v\n}\n", 4, "unexpected '}' (expected 'elif' or 'else' or 'fi' to close the 'if' of line 2"),
+    ("menuentry 'a' {\n linux /v root=/dev/sda1\x00 root=/dev/sdb1\n}\n", 2, "a NUL byte"),
+    ("submenu 'a' {\n" * 65 + "}\n" * 65, 65, "blocks nested more than 64 deep"),
+    ("while x; do\n" * 65, 65, "blocks nested more than 64 deep"),
+    ("menuentry 'a' {\n}\n" * 1025, 2049, "more than 1024 menu entries and submenus"),
+    ("submenu '%s' {\n}\n" % ("x" * 4097), 1, "characters long (expected at most 4096)"),
+    ("do\n", 1, "'do' without a matching opening keyword (expected it inside a while/until/for loop)"),
 ])
 def test_grub_cfg_syntax_errors(text, line, words):
     with pytest.raises(GrubParseError) as err:
         grub2_cfg.parse_grub2_cfg(text, "t.cfg")
     assert str(err.value).startswith("t.cfg, line %d: " % line)
     assert words in str(err.value)
+
+
+def test_nesting_up_to_the_limit_parses_without_recursion():
+    text = "submenu 'a' {\n" * 63 + "menuentry 'deep' {\n linux /v root=/dev/sda1\n}\n" + "}\n" * 63
+    cfg = grub2_cfg.parse_grub2_cfg(text, "t.cfg")
+    assert [e["title"] for e in cfg["entries"]] == ["deep"] and len(cfg["submenus"]) == 63
+    assert cfg["entries"][0]["index"] == ">".join(["0"] * 64)
+    cfg["default"] = ">".join(["0"] * 64)
+    assert grub_menu.default_entry(cfg, {})["title"] == "deep"
+    cfg["default"] = ">".join(["0"] * 100000)  # more parts than levels: no entry, no recursion
+    assert grub_menu.default_entry(cfg, {}) is None
+
+
+def test_menus_in_functions_and_in_menuentries_count_for_nothing():
+    text = ("function f {\n menuentry 'hidden' { linux /h root=/dev/sdz }\n set default=9\n}\n"
+            "menuentry 'a' {\n linux /a root=/dev/sda1\n submenu 'inner' {\n menuentry 'b' { linux /b }\n }\n}\n"
+            "menuentry 'c' {\n if x; then\n  linux /c root=/dev/sdc1\n fi\n}\n")
+    cfg = grub2_cfg.parse_grub2_cfg(text, "t.cfg")
+    assert [(e["index"], e["title"], e["kernel"]) for e in cfg["entries"]] == [(0, "a", "/a"), (1, "c", "/c")]
+    assert cfg["submenus"] == [] and cfg["default"] is None
+
+
+@pytest.mark.parametrize("default", ["5\u00b2", "\u00b2", "\u0661", "\uff11", "9" * 5000, "-1", "1>\u00b2", "0>9" * 100])
+def test_default_that_is_no_ascii_number_is_a_title_never_a_crash(default):
+    cfg = grub2_cfg.parse_grub2_cfg("menuentry 'a' {\n linux /a\n}\nmenuentry 'b' {\n linux /b\n}\n", "t.cfg")
+    cfg["default"] = default
+    assert grub_menu.default_entry(cfg, {}) is None
+    cfg["default"] = "saved"
+    assert grub_menu.default_entry(cfg, {"saved_entry": default}) is None
+
+
+def test_variable_lines_are_counted_in_dollar_brace_values():
+    cfg = grub2_cfg.parse_grub2_cfg("set x=${a\nb}\nmenuentry 'a' {\n linux /a\n}\n", "t.cfg")
+    assert cfg["entries"][0]["line"] == 3
 
 
 def test_empty_grub_cfg():
@@ -340,6 +381,30 @@ def test_parse_grubenv_escapes_and_padding():
     block = "# GRUB Environment Block\nsaved_entry=a\\\\b\nmulti=line1\\\nline2\nempty=\n#####"
     assert grubenv.parse_grubenv(block) == {"saved_entry": "a\\b", "multi": "line1\nline2", "empty": ""}
     assert grubenv.parse_grubenv("") == {} and grubenv.parse_grubenv(None) == {}
+    assert grubenv.parse_grubenv("# GRUB Environment Block\r\nsaved_entry=1\r\n") == {"saved_entry": "1"}
     rhel8 = grubenv.parse_grubenv(read("rhel8-grubenv"))
     assert sorted(rhel8) == ["boot_success", "kernelopts", "saved_entry"]
     assert len(read("rhel8-grubenv")) == 1024
+
+
+@pytest.mark.parametrize("block", ["saved_entry=1\n", "\x7fELF\x02\x01", "# GRUB Environment\n", " # GRUB Environment Block\n",
+                                   "\ufffd\ufffd"])
+def test_a_grubenv_without_the_signature_is_refused_naming_it(block):
+    with pytest.raises(GrubParseError) as err:
+        grubenv.parse_grubenv(block, "/boot/grub2/grubenv")
+    assert str(err.value).startswith("/boot/grub2/grubenv, line 1: expected the GRUB environment block signature")
+
+
+# --------------------------------------------------------------------------- BLS entries
+
+def test_bls_entry_with_a_nul_or_an_overlong_version_is_refused_naming_the_line():
+    path = "/boot/loader/entries/a.conf"
+    with pytest.raises(GrubParseError) as err:
+        grub_bls.parse_bls_entry("title a\n# a \x00 in a comment is fine\noptions root=/dev/sda1\x00 quiet\n", path)
+    assert str(err.value).startswith(path + ", line 3: a NUL byte")
+    with pytest.raises(GrubParseError) as err:
+        grub_bls.parse_bls_entry("title a\nversion %s\n" % ("1" * 257), path)
+    assert str(err.value).startswith(path + ", line 2: expected a kernel version of at most 256 characters")
+    entry = grub_bls.parse_bls_entry("title a\nversion 5\u00b2\nlinux /vmlinuz-5\u00b2\noptions root=/dev/sda1\n", path)
+    assert entry["version"] == "5\u00b2" and entry["root"] == "/dev/sda1"
+    assert grub_bls.sort_bls_entries([entry, dict(entry, version="\u0663", id="b")])[0]["id"] in ("a", "b")

@@ -75,3 +75,16 @@ def test_display_bytes_shows_exactly_which_bytes_are_there():
     assert grub_common.display_bytes(b"caf\xc3\xa9 \xe2\x80\x94") == u"caf\u00e9 \u2014"
     assert grub_common.display_bytes(b"caf\xe9 \xff\xfe x\xc3") == u"caf\\xe9 \\xff\\xfe x\\xc3"
     assert grub_common.display_bytes(b"") == u"" and grub_common.display_bytes(bytearray(b"a\r\n")) == u"a\r\n"
+
+
+def test_parse_error_text_names_file_and_line_whatever_the_types():
+    error = grub_common.GrubParseError("/boot/grub/grub.cfg", 3, u"menuentry 'D\u00e9bian' is never closed")
+    assert str(error) == u"/boot/grub/grub.cfg, line 3: menuentry 'D\u00e9bian' is never closed"
+    assert (error.path, error.line) == ("/boot/grub/grub.cfg", 3)
+    assert str(grub_common.GrubParseError(b"/boot/x\xff", None, b"bad \xe9")) == u"/boot/x\ufffd: bad \ufffd"
+    assert isinstance(error, grub_common.HostReadError)
+
+
+def test_shown_cuts_long_values():
+    assert grub_common.shown("x" * 100) == "x" * 60 + "..."
+    assert grub_common.shown(None) == "" and grub_common.shown(b"\xff") == u"\ufffd"

@@ -94,6 +94,44 @@ def test_legacy_default_saved_and_errors():
     assert str(err.value) == "menu.lst, line 2: 'kernel' without a kernel path"
 
 
+@pytest.mark.parametrize("line, words", [
+    ("default 5\u00b2", "line 1: expected 'saved' or a menu entry number (a decimal number of at most 2147483647), found"),
+    ("default \u0661", "expected 'saved' or a menu entry number"),
+    ("default=" + "9" * 5000, "expected 'saved' or a menu entry number"),
+    ("default 2147483648", "expected 'saved' or a menu entry number"),
+    ("default -1", "expected 'saved' or a menu entry number"),
+    ("default", "expected 'saved' or a menu entry number"),
+    ("timeout \u0665", "line 1: expected a number of seconds"),
+    ("timeout 5s", "expected a number of seconds"),
+    ("fallback 1 \u00b2", "expected a menu entry number"),
+    ("fallback", "expected a menu entry number after 'fallback'"),
+])
+def test_legacy_numbers_are_ascii_and_bounded(line, words):
+    with pytest.raises(GrubParseError) as err:
+        grub_legacy.parse_grub_legacy(line + "\ntitle A\n\tkernel /a root=/dev/sda1\n", "/boot/grub/grub.conf")
+    assert str(err.value).startswith("/boot/grub/grub.conf, line 1: ") and words in str(err.value)
+
+
+def test_legacy_numbers_that_grub_reads():
+    conf = grub_legacy.parse_grub_legacy("default=2147483647\ntimeout 0\nfallback 1 2\ntitle A\n")
+    assert (conf["default"], conf["timeout"], conf["fallback"]) == (2147483647, 0, "1 2")
+    assert grub_legacy.parse_grub_legacy("fallback 1\n")["fallback"] == 1
+    assert grub_menu.default_entry(conf, {}) is None  # names no entry
+
+
+def test_legacy_nul_outside_a_comment_is_refused():
+    assert grub_legacy.parse_grub_legacy("# \x00 comment\ntitle A\n")["entries"][0]["title"] == "A"
+    with pytest.raises(GrubParseError) as err:
+        grub_legacy.parse_grub_legacy("title A\n\tkernel /v root=/dev/sda1\x00 root=/dev/sdb1\n", "menu.lst")
+    assert str(err.value).startswith("menu.lst, line 2: a NUL byte")
+
+
+def test_legacy_menu_is_capped():
+    with pytest.raises(GrubParseError) as err:
+        grub_legacy.parse_grub_legacy("title A\n" * 1025, "menu.lst")
+    assert str(err.value).startswith("menu.lst, line 1025: more than 1024 menu entries")
+
+
 def test_legacy_crlf_parses_like_lf():
     text = read("centos6-uuid-grub.conf")
     assert grub_legacy.parse_grub_legacy(text.replace("\n", "\r\n")) == grub_legacy.parse_grub_legacy(text)

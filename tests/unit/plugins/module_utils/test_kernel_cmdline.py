@@ -43,3 +43,11 @@ def test_only_the_kernels_spaces_separate_arguments():
     line = u"a\x0bb\x0cc\rd\u00a0e f\x1cg h\x85i j\u2003k"
     assert [k for k, _v in kernel_cmdline.parse_cmdline(line)] == [
         u"a", u"b", u"c", u"d", u"e", u"f\x1cg", u"h\x85i", u"j\u2003k"]
+
+
+def test_arguments_are_read_one_at_a_time():
+    line = "root=/dev/sda1 " * 50000 + "-- root=/dev/init"
+    assert kernel_cmdline.get_arg(line, "root") == "/dev/sda1" and kernel_cmdline.has_arg(line, "root")
+    first = next(kernel_cmdline.iter_arg_spans(line))
+    assert first == ("root", "/dev/sda1", 0, 14)
+    assert list(kernel_cmdline.iter_arg_spans("")) == [] and list(kernel_cmdline.iter_arg_spans(None)) == []

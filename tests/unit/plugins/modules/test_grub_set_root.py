@@ -353,3 +353,35 @@ def test_hostile_config_is_refused_or_edited_byte_exact(what, value, fragment, h
         assert len(edited) == len(planned["entries"]) and len(value.split(b"\n")) == len(host.get(config).split(b"\n"))
     else:
         assert host.get(config) == grub2_tools["data"] and done["checksum"]["after"] == sha(grub2_tools["data"])
+
+
+# --------------------------------------------------------------------------- capped reads (issue 14)
+
+def test_an_oversized_config_is_refused_naming_the_file_and_the_cap(host, capsys):
+    host.put(LEGACY, DEVICE_AND_LVM + b"#" * (256 * 1024))
+    code, result = run({"uuid": UUID}, capsys, check=True)
+    assert code == 1 and LEGACY in result["msg"] and "larger than 262144 bytes" in result["msg"], result
+    assert "exception" not in result
+
+
+def test_a_generated_config_past_the_cap_is_not_written(host, capsys, grub2_tools):
+    before = fixture_bytes("debian12-nouuid-grub.cfg")
+    host.put(GRUB2, before)
+    grub2_tools["data"] = before.replace(b"root=/dev/sda1", b"root=" + WANTED.encode()) + b"#" * (1024 * 1024)
+    code, result = run({"uuid": UUID}, capsys)
+    assert code == 1 and "the configuration grub2-mkconfig generated is larger than 1048576 bytes" in result["msg"], result
+    assert "is unchanged" in result["msg"] and host.get(GRUB2) == before
+
+
+def test_a_legacy_config_that_grew_past_its_plan_is_not_written(host, capsys, monkeypatch):
+    host.put(LEGACY, DEVICE_AND_LVM)
+    plan_legacy = grub_set_root.plan_legacy
+
+    def grows(config, wanted, keep_kinds):
+        plan = plan_legacy(config, wanted, keep_kinds)
+        host.put(LEGACY, DEVICE_AND_LVM + b"# appended while planning\n")
+        return plan
+    monkeypatch.setattr(grub_set_root, "plan_legacy", grows)
+    code, result = run({"uuid": UUID}, capsys)
+    assert code == 1 and "changed while grub_set_root planned its edit" in result["msg"], result
+    assert host.get(LEGACY) == DEVICE_AND_LVM + b"# appended while planning\n"
