@@ -20,6 +20,8 @@ __metaclass__ = type
 import errno
 import os
 import re
+import subprocess
+import tempfile
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils import kernel_release as releases
 from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
@@ -444,6 +446,8 @@ def _host_lines(handle, path, limit, max_line=MAX_LINE_BYTES):
         pending = lines.pop()
         for line in lines:
             number += 1
+            if len(line) > max_line:
+                raise _refuse(path, number, 'a line of at most %d bytes' % max_line, line[:40])
             yield line.decode('utf-8', 'replace')
         if len(pending) > max_line:
             raise _refuse(path, number + 1, 'a line of at most %d bytes' % max_line, pending[:40])
@@ -533,12 +537,14 @@ def _task_before(message, at):
     """The task name before the failure report at ``at``, or None when nothing there can be one.
 
     The name stands at the start of the message, after the "] " of a "[seconds]" stamp or after
-    "kernel: " (syslog), and holds no '[' or ']': the first of those places after the last
-    bracket before ``at`` (the start only when there is no bracket at all)."""
+    "kernel: " (syslog, journal), and holds no '[' or ']': the first of those places after the
+    last bracket before ``at``. Without a bracket, after the first "kernel: " or else from the
+    start (the regex this replaced took the start there: "host kernel: java" for "java")."""
     head = message[:at]
     bracket = max(head.rfind('['), head.rfind(']'))
     if bracket < 0:
-        return head
+        tag = _KERNEL_TAG.search(head)
+        return head[tag.end():] if tag else head
     if head[bracket] == ']' and head[bracket + 1:bracket + 2].isspace():
         return head[bracket + 1:]
     tag = _KERNEL_TAG.search(head, bracket + 1)
@@ -894,8 +900,6 @@ def iter_command_lines(args, budget=LOG_BUDGET_BYTES, info=None):
     not read). Lines longer than 64 kB are cut there. ``info`` (a dict) gets ``bytes``,
     ``truncated``, and once the generator is done ``rc`` and ``stderr`` (its first 200
     characters). OSError when the command cannot be started."""
-    import subprocess
-    import tempfile
     info = info if info is not None else {}
     info.update(bytes=0, truncated=False, rc=None, stderr='')
     errors = tempfile.TemporaryFile()

@@ -15,7 +15,7 @@ import errno
 import re
 import socket
 import struct
-from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
+from decimal import Decimal, ROUND_HALF_UP
 
 USEC_PER_SEC = 1000000
 _UNITS = {'': 1, 's': 1, 'sec': 1, 'ms': Decimal('0.001'), 'us': Decimal('0.000001'),
@@ -96,8 +96,8 @@ def check_field(value, name):
     """``value`` when it is an integer a C long holds (tv_sec, tv_usec); TimevalError naming
     ``name`` otherwise (struct.pack would raise struct.error; a boolean is not a number)."""
     if isinstance(value, bool) or not isinstance(value, _INTEGERS):
-        raise TimevalError('%s: %s is not an integer%s' % (name, _shown(value),
-                                                         ' (a boolean is not a number)' if isinstance(value, bool) else ''))
+        why = ' (a boolean is not a number)' if isinstance(value, bool) else ''
+        raise TimevalError('%s: %s is not an integer%s' % (name, _shown(value), why))
     if not LONG_MIN <= value <= LONG_MAX:
         raise TimevalError('%s: %s is outside what a C long holds (%d to %d)' % (name, _shown(value), LONG_MIN, LONG_MAX))
     return value

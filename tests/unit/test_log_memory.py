@@ -1,6 +1,6 @@
 """Bounded memory for logs (issue 14): memory_watermark_facts on a 200 MB syslog file.
 
-The module runs in a subprocess (its own peak RSS is what is measured, nothing of pytest's)
+The module runs in a subprocess (its own peak RSS, VmHWM, is what is measured, nothing of pytest's)
 with the collection importable the way tests/unit/conftest.py lays it out, and its arguments
 given through ansible.module_utils.testing.patch_module_args. The log is a realistic mix: a
 million-odd ordinary kernel lines with a few "page allocation failure" reports near its start
@@ -103,7 +103,9 @@ def test_a_200_mb_syslog_is_read_in_bounded_memory(tmp_path):
     hwm_kb, maxrss_kb = int(peak[1]), int(peak[2])
     print("\n200 MB syslog: generated in %.1f s, module ran in %.1f s, peak RSS %.1f MB (VmHWM; ru_maxrss %.1f MB)"
           % (generated, elapsed, hwm_kb / 1024.0, maxrss_kb / 1024.0))
-    assert max(hwm_kb, maxrss_kb) < RSS_LIMIT_KB, (hwm_kb, maxrss_kb)
+    # VmHWM is the child's own peak since its exec; ru_maxrss is not: Linux keeps it across
+    # execve, so it shows the forked pytest process's size (450 MB in a full run) - shown only
+    assert hwm_kb < RSS_LIMIT_KB, (hwm_kb, maxrss_kb)
 
     assert not result.get("failed"), result.get("msg")
     facts = result["ansible_facts"]["fleetfix_memory"]

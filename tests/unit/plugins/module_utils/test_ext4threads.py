@@ -5,7 +5,10 @@ __metaclass__ = type
 
 import os
 
+import pytest
+
 from ansible_collections.fleetfix.kernel.plugins.module_utils import ext4threads
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
 from conftest import FIXTURES
 
 
@@ -95,3 +98,31 @@ def test_window_counts_the_time_that_really_passed(monkeypatch):
     facts = ext4threads.finish(window, "/", seconds=0.2)
     assert len(slept) == 1 and facts["sample_seconds"] == 0.5
     assert facts["families"]["ext4-rsv-conver"]["cpu_percent"] == 20.0
+
+
+# --- issue 14: malformed /proc/PID/stat is an error naming the file ---------------------------
+
+@pytest.mark.parametrize("text, fragment", [
+    ("412 (ext4-dio-unwrit) S 2 0", "at least 15 fields"),
+    ("412 ext4-dio-unwrit S", '"PID (comm) state ..."'),
+    ("x (ext4-dio-unwrit) S 2 0 0 0 -1 0 0 0 0 0 37 0 0 0", '"PID (comm) state ..."'),
+    (u"412 (ext4-dio-unwrit) S 2 0 0 0 -1 0 0 0 0 0 3\u00b2 0 0 0", "utime (field 14) as clock ticks"),
+    ("412 (ext4-dio-unwrit) S 2 0 0 0 -1 0 0 0 0 0 37 " + "9" * 5000 + " 0 0", "stime (field 15) as clock ticks"),
+])
+def test_a_malformed_stat_names_the_file(text, fragment):
+    with pytest.raises(HostReadError) as err:
+        ext4threads.parse_stat(text, "/proc/412/stat")
+    assert str(err.value).startswith("/proc/412/stat: expected") and fragment in str(err.value)
+
+
+def test_sample_skips_what_is_not_a_process_and_what_exited(tmp_path):
+    for name, text in [("412", stat_lines()[2]), (u"\u00b2", "junk"), ("99999999", "junk"), ("self", "junk")]:
+        (tmp_path / "proc" / name).mkdir(parents=True)
+        (tmp_path / "proc" / name / "stat").write_text(text)
+    (tmp_path / "proc" / "7").mkdir()  # exited: its directory is still listed, its stat is gone
+    assert ext4threads.sample(str(tmp_path)) == {412: ("ext4-dio-unwrit", 37)}
+    (tmp_path / "proc" / "413").mkdir()
+    (tmp_path / "proc" / "413" / "stat").write_text(u"413 (ext4-dio-unwrit) S 2 \u0663")
+    with pytest.raises(HostReadError) as err:
+        ext4threads.sample(str(tmp_path))
+    assert "/proc/413/stat" in str(err.value)

@@ -466,3 +466,162 @@ def test_kmsg_and_dmesg_both_unreadable_are_listed(monkeypatch):
     assert read == []
     assert unread[0] == {"source": "/dev/kmsg", "error": "Operation not permitted"}
     assert "run with become" in module.warnings[0]
+
+
+# --- issue 14: bounded numbers, bounded memory ----------------------------------------------
+
+def test_int_sqrt_is_exact_far_past_a_float():
+    assert memory.int_sqrt(10 ** 400) == 10 ** 200
+    assert memory.int_sqrt(10 ** 400 - 1) == 10 ** 200 - 1
+    assert [memory.int_sqrt(n) for n in range(10)] == [0, 1, 1, 1, 2, 2, 2, 2, 2, 3]
+    assert memory.kernel_default_min_free_kbytes(10 ** 400, "6.1.0") == 262144  # once OverflowError
+
+
+@pytest.mark.parametrize("name, text, fragment", [
+    ("vm.lowmem_reserve_ratio", "256 abc", "expected the ratio of zone 1 as a decimal integer, found 'abc'"),
+    ("vm.lowmem_reserve_ratio", "", "from 1 to 64 ratios"),
+    ("vm.lowmem_reserve_ratio", "256\t" + "9" * 5000, "the ratio of zone 1 from -2147483648 to 2147483647"),
+    ("vm.min_free_kbytes", u"6553\u00b2", "vm.min_free_kbytes as a decimal integer"),
+    ("vm.min_free_kbytes", u"\u0661\u0660", "vm.min_free_kbytes as a decimal integer"),
+    ("vm.watermark_scale_factor", "10 10", "as a decimal integer"),
+])
+def test_watermark_sysctls_name_the_file_and_the_value(name, text, fragment):
+    with pytest.raises(memory.MemoryParseError) as err:
+        memory.parse_watermark_sysctl(name, text)
+    assert str(err.value).startswith("/proc/sys/" + name.replace(".", "/") + ": expected")
+    assert fragment in str(err.value)
+
+
+def test_a_5000_digit_field_is_named_with_its_length():
+    text = read("host-6.18", "proc", "zoneinfo").replace("        min      20\n", "        min      " + "9" * 5000 + "\n")
+    with pytest.raises(memory.MemoryParseError) as err:
+        memory.parse_zoneinfo(text)
+    assert "/proc/zoneinfo line 56: expected \"min\" pages from 0 to 18446744073709551615" in str(err.value)
+    assert "(5000 digits)" in str(err.value)
+
+
+def test_a_hostile_failure_line_costs_its_length_not_its_square():
+    import time
+    line = "kernel: " * 8000 + "x: page allocation failure. order:1, mode:0x20" + "]" * 100
+    started = time.time()
+    for _index in range(20):
+        memory.parse_failure(line)
+    assert time.time() - started < 1.0
+    assert memory.parse_failure("kernel: java: page allocation failure. order:" + "9" * 5000 + ", mode:0x20") is None
+
+
+def test_journal_lines_carry_their_monotonic_time():
+    events = memory.failure_events(["[ 9150.001002] kv17 kernel: java: page allocation failure: order:2, mode:0x20"], "journal")
+    assert (events[0]["process"], events[0]["when"]) == ("java", 9150.001002)
+    huge = "[%s.1] java: page allocation failure: order:2, mode:0x20" % ("9" * 5000)
+    assert memory.failure_events([huge], "dmesg")[0]["when"] is None  # once float('inf')
+
+
+def test_failure_groups_are_capped_and_merged_in_order():
+    groups = memory.FailureGroups(max_groups=2)
+    lines = [("p%d: page allocation failure. order:1, mode:0x20" % (index % 3)).encode("ascii") for index in range(9)]
+    groups.scan(lines + [b"unrelated"], "syslog")
+    assert [g["process"] for g in groups.groups("x")] == ["p0", "p1"] and groups.not_grouped == 3
+    assert groups.count() == 9
+    later = memory.FailureGroups().scan(["[2.0] p0: page allocation failure. order:1, mode:0x20"], "dmesg")
+    merged = memory.FailureGroups().scan(["[1.0] p0: page allocation failure. order:1, mode:0x20"], "dmesg").merge(later)
+    assert [(g["count"], g["first"], g["last"]) for g in merged.groups("x")] == [(2, 1.0, 2.0)]
+
+
+def test_command_output_is_streamed_and_cut_at_the_budget():
+    info = {}
+    lines = list(memory.iter_command_lines(["seq", "1", "10000000"], 4096, info))
+    assert info["truncated"] and info["bytes"] == 4096 and info["rc"] is not None
+    assert lines[0] == b"1" and len(lines) < 1100
+    info = {}
+    assert list(memory.iter_command_lines(["sh", "-c", "echo hi; echo oops >&2; exit 3"], 4096, info)) == [b"hi"]
+    assert (info["rc"], info["stderr"], info["truncated"]) == (3, "oops", False)
+    assert memory.journal_lines(64 * 1024 * 1024) == 524288
+
+
+def test_read_kmsg_keeps_only_failure_records(tmp_path):
+    path = str(tmp_path / "kmsg")
+    with open(path, "wb") as handle:
+        handle.write(b"6,1,1000,-;hello\n" * 1000 + b"4,2,2000,-;java: page allocation failure: order:2, mode:0x20\n")
+    info = {}
+    records = memory.read_kmsg(path, info=info)  # a plain file: reads come in 8 kB chunks, not records
+    assert len(records) == 1 and "page allocation failure" in records[0] and info["truncated"] is False
+    info = {}
+    assert memory.read_kmsg(path, budget=100, info=info) == [] and info["truncated"] is True
+
+
+class _StreamModule(_FakeModule):
+    def __init__(self, bin_dir):
+        super(_StreamModule, self).__init__()
+        self.bin_dir = bin_dir
+
+    def get_bin_path(self, name):
+        path = os.path.join(self.bin_dir, name)
+        return path if os.path.exists(path) else None
+
+
+def _fake_command(tmp_path, name, script):
+    path = tmp_path / name
+    path.write_text(u"#!/bin/sh\n" + script)
+    path.chmod(0o755)
+
+
+def test_dmesg_and_journalctl_are_read_through_a_pipe_within_the_budget(tmp_path, monkeypatch):
+    from ansible_collections.fleetfix.kernel.plugins.modules import memory_watermark_facts
+
+    def denied(path="/dev/kmsg", budget=None, info=None):
+        raise OSError(1, "Operation not permitted", path)
+    monkeypatch.setattr(memory, "read_kmsg", denied)
+    _fake_command(tmp_path, "dmesg", "yes '[    1.000000] eth0: link up' | head -n 100000\n"
+                                     "echo '[ 9150.001] kworker/0:1: page allocation failure: order:3, mode:0x2080020'\n")
+    _fake_command(tmp_path, "journalctl", "echo \"$@\" >&2; echo '[    2.500000] kv17 kernel: java: page allocation "
+                                          "failure: order:2, mode:0x20'\n")
+    module = _StreamModule(str(tmp_path))
+    groups, read, unread, windows, _not_grouped = memory_watermark_facts.read_failures(module, ["kmsg", "journal"], [])
+    assert read == ["dmesg", "journalctl -k"] and unread == []
+    assert [(g["process"], g["when"] if "when" in g else g["first"]) for g in groups] == [("java", 2.5), ("kworker/0:1", 9150.001)]
+    assert windows[0]["window"] == "whole log" and windows[1]["window"] == "last 524288 lines"
+    # a budget smaller than dmesg's output: it is cut there, said so, and a warning names the part read
+    groups, read, _unread, windows, _not_grouped = memory_watermark_facts.read_failures(module, ["kmsg"], [], 65536)
+    assert read == ["dmesg"] and groups == []
+    assert windows == [{"source": "dmesg", "bytes_read": 65536, "truncated": True, "window": "first 65536 bytes"}]
+    assert "dmesg is longer than log_budget_bytes (65536): only its first 65536 bytes were read" in module.warnings[-1]
+
+
+def test_a_failing_dmesg_is_listed_with_its_error(tmp_path, monkeypatch):
+    from ansible_collections.fleetfix.kernel.plugins.modules import memory_watermark_facts
+
+    def denied(path="/dev/kmsg", budget=None, info=None):
+        raise OSError(1, "Operation not permitted", path)
+    monkeypatch.setattr(memory, "read_kmsg", denied)
+    _fake_command(tmp_path, "dmesg", "echo 'dmesg: read kernel buffer failed: Operation not permitted' >&2; exit 1\n")
+    unread = memory_watermark_facts.read_failures(_StreamModule(str(tmp_path)), ["kmsg"], [])[2]
+    assert unread[1] == {"source": "dmesg", "error": "dmesg: read kernel buffer failed: Operation not permitted"}
+
+
+def test_a_log_file_longer_than_the_budget_is_read_from_its_end(tmp_path):
+    from ansible_collections.fleetfix.kernel.plugins.modules import memory_watermark_facts
+    path = str(tmp_path / "messages")
+    with open(path, "wb") as handle:
+        handle.write(b"Nov 19 01:00:00 kv17 kernel: [1.0] early: page allocation failure. order:5, mode:0x20\n")
+        handle.write(b"Nov 19 01:00:01 kv17 kernel: [2.0] eth0: link up\n" * 2000)
+        handle.write(b"Nov 20 03:14:07 kv17 kernel: [3.0] late: page allocation failure. order:3, mode:0x20\n")
+    module = _FakeModule()
+    groups, _read, _unread, windows, _not_grouped = memory_watermark_facts.read_failures(module, ["files"], [path], 8192)
+    assert [g["process"] for g in groups] == ["late"]
+    assert windows[0]["truncated"] is True and windows[0]["window"] == "last 8192 bytes"
+    assert "only its last 8192 bytes were read; allocation failures logged before them are not counted" in module.warnings[0]
+    groups = memory_watermark_facts.read_failures(_FakeModule(), ["files"], [path])[0]
+    assert sorted(g["process"] for g in groups) == ["early", "late"]
+
+
+@pytest.mark.parametrize("budget", [0, 4095, 2 ** 32 + 1, True, -1])
+def test_log_budget_bytes_out_of_range_is_refused(budget, capsys):
+    import json
+    from ansible.module_utils.testing import patch_module_args
+    from ansible_collections.fleetfix.kernel.plugins.modules import memory_watermark_facts
+    with patch_module_args({"log_sources": ["files"], "log_files": [], "log_budget_bytes": budget}):
+        with pytest.raises(SystemExit):
+            memory_watermark_facts.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] and "log_budget_bytes" in result["msg"] and "from 4096 to 4294967296" in result["msg"]

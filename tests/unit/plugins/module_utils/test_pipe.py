@@ -238,3 +238,26 @@ def test_max_size_above_the_kernels_limit_is_refused_even_under_a_raised_cap():
     with pytest.raises(pipe.PipeSettingError) as err:
         pipe.plan_settings(facts, "1048576", user_pages_soft=2 ** 64)
     assert "fleetfix_pipe_user_pages_soft" in str(err.value)
+
+
+# --- issue 14: the sysctls within what the kernel holds ----------------------------------------
+
+@pytest.mark.parametrize("name, text, value", [
+    ("fs.pipe-max-size", "1048576\n", 1048576),
+    ("fs.pipe-max-size", "4294967295", 4294967295),
+    ("fs.pipe-user-pages-soft", "18446744073709551615", 2 ** 64 - 1),
+    ("fs.pipe-user-pages-hard", " 0 ", 0),
+])
+def test_pipe_sysctls_within_the_kernels_types(name, text, value):
+    assert pipe.parse_sysctl(name, text) == value
+
+
+@pytest.mark.parametrize("name, text", [
+    ("fs.pipe-max-size", "4294967296"), ("fs.pipe-max-size", u"1048576\u00b2"), ("fs.pipe-max-size", u"\u0661\u0660"),
+    ("fs.pipe-max-size", "9" * 5000), ("fs.pipe-max-size", "-1"), ("fs.pipe-max-size", ""),
+    ("fs.pipe-user-pages-soft", "18446744073709551616"), ("fs.pipe-user-pages-hard", "0x10"),
+])
+def test_pipe_sysctls_out_of_range_name_the_file(name, text):
+    with pytest.raises(HostReadError) as err:
+        pipe.parse_sysctl(name, text)
+    assert str(err.value).startswith("/proc/sys/fs/%s: expected an integer from 0 to " % name[3:])
