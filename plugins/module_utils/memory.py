@@ -20,6 +20,7 @@ __metaclass__ = type
 import errno
 import os
 import re
+import stat
 import subprocess
 import tempfile
 
@@ -456,13 +457,22 @@ def _host_lines(handle, path, limit, max_line=MAX_LINE_BYTES):
 
 
 def read_zoneinfo(root, path='/proc/zoneinfo', limit=ZONEINFO_MAX_BYTES):
-    """parse_zoneinfo of the host's file, streamed (memory: one chunk and the zones' headers)."""
+    """parse_zoneinfo of the host's file, streamed (memory: one chunk and the zones' headers).
+
+    Opened without blocking and read only when it is a regular file (/proc files are): a FIFO
+    planted there must not hang the module."""
     try:
-        handle = open(host_path(root, path), 'rb')
+        fd = os.open(host_path(root, path), os.O_RDONLY | os.O_NONBLOCK)
     except (IOError, OSError) as exc:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):
             raise MemoryParseError('%s does not exist' % path)
         raise MemoryParseError('cannot read %s: %s' % (path, exc.strerror or exc))
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        why = os.strerror(errno.EISDIR) if stat.S_ISDIR(mode) else 'not a regular file (a FIFO, a socket or a device)'
+        raise MemoryParseError('cannot read %s: %s' % (path, why))
+    handle = os.fdopen(fd, 'rb')
     try:
         return parse_zoneinfo(_host_lines(handle, path, limit), path)
     finally:

@@ -625,3 +625,11 @@ def test_log_budget_bytes_out_of_range_is_refused(budget, capsys):
             memory_watermark_facts.main()
     result = json.loads(capsys.readouterr().out)
     assert result["failed"] and "log_budget_bytes" in result["msg"] and "from 4096 to 4294967296" in result["msg"]
+
+
+def test_a_fifo_where_zoneinfo_should_be_does_not_hang(tmp_path):
+    (tmp_path / "proc").mkdir()
+    os.mkfifo(str(tmp_path / "proc" / "zoneinfo"))
+    with pytest.raises(memory.MemoryParseError) as err:
+        memory.read_zoneinfo(str(tmp_path))
+    assert str(err.value) == "cannot read /proc/zoneinfo: not a regular file (a FIFO, a socket or a device)"
