@@ -54,7 +54,9 @@ options:
     choices: [legacy, current]
     default: [current]
   kernels:
-    description: Installed kernels to evaluate besides the running one; V(all) for every installed kernel.
+    description:
+      - Installed kernels to evaluate besides the running one; V(all) for every installed kernel.
+      - A value that is not a kernel release (letters, digits and C(._+~-)) is refused.
     type: list
     elements: str
     default: []
@@ -129,7 +131,7 @@ host:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.fleetfix.kernel.plugins.module_utils import docker_check
+from ansible_collections.fleetfix.kernel.plugins.module_utils import arguments, docker_check
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
 
 
@@ -141,6 +143,8 @@ def main():
         ),
         supports_check_mode=True,
     )
+    arguments.fail_on_input_error(module, [
+        lambda: arguments.check_kernels(module.params['kernels'], 'kernels', keywords=('all',))])
     kernels = module.params['kernels']
     try:
         result = docker_check.collect('/', module.params['profiles'], 'all' if 'all' in kernels else kernels,

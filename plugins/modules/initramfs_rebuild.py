@@ -79,13 +79,17 @@ options:
     type: bool
     default: false
   dracut_dropin:
-    description: The dracut drop-in the module owns, holding C(add_drivers+=" DRIVERS ") (with O(write_config), under dracut).
+    description:
+      - The dracut drop-in the module owns, holding C(add_drivers+=" DRIVERS ") (with O(write_config), under dracut).
+      - Must be C(/etc/dracut.conf.d/<name>.conf) (dracut reads only C(*.conf) there); with O(write_config),
+        anything else is refused before anything is read.
     type: path
     default: /etc/dracut.conf.d/50-fleetfix-initramfs-drivers.conf
   initramfs_tools_modules:
     description:
       - initramfs-tools' modules file, where the module keeps a managed block of one driver per
         line (with O(write_config), under initramfs-tools). Every byte outside the block stays.
+      - Only C(/etc/initramfs-tools/modules) is taken (the one such file initramfs-tools reads).
     type: path
     default: /etc/initramfs-tools/modules
 attributes:
@@ -180,7 +184,7 @@ generator:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.fleetfix.kernel.plugins.module_utils import bootchain, initramfs, safefile
+from ansible_collections.fleetfix.kernel.plugins.module_utils import arguments, bootchain, initramfs, safefile
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError, host_path, read_bytes
 
 PLACEHOLDER = 'XXXXXXXX'
@@ -195,6 +199,9 @@ def check_params(params):
     drivers = bootchain.check_module_names(params['drivers'], 'drivers')
     kernels = bootchain.check_kernel_releases(params['kernels'], 'kernels')
     timeout = bootchain.check_timeout(params['timeout'], 'timeout')
+    if params['write_config']:  # where the drivers go: the one kind of file each generator reads
+        arguments.check_dracut_dropin(params['dracut_dropin'], 'dracut_dropin')
+        arguments.check_initramfs_tools_modules(params['initramfs_tools_modules'], 'initramfs_tools_modules')
     return drivers, kernels, timeout
 
 

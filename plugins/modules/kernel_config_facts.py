@@ -24,12 +24,15 @@ options:
   kernels:
     description:
       - Installed kernels to read besides the running one; V(all) reads every installed kernel.
-      - A kernel that is not installed is an error.
+      - A kernel that is not installed is an error; so is a value that is not a kernel release
+        (letters, digits and C(._+~-), at most 64 characters).
     type: list
     elements: str
     default: []
   options:
-    description: Only return these options (without C(CONFIG_)); absent ones come back as null.
+    description:
+      - Only return these options; absent ones come back as null. Given with or without C(CONFIG_),
+        returned without it. A name that is not a config option name (letters, digits, C(_)) is an error.
     type: list
     elements: str
 extends_documentation_fragment:
@@ -72,7 +75,7 @@ ansible_facts:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.fleetfix.kernel.plugins.module_utils import kconfig
+from ansible_collections.fleetfix.kernel.plugins.module_utils import arguments, kconfig
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import exit_with_facts
 
 
@@ -84,6 +87,10 @@ def main():
         ),
         supports_check_mode=True,
     )
+    arguments.fail_on_input_error(module, [
+        lambda: arguments.check_kernels(module.params['kernels'], 'kernels', keywords=('all',)),
+        lambda: arguments.check_config_options(module.params['options'], 'options'),
+    ])
     kernels = module.params['kernels']
     wanted = 'all' if 'all' in kernels else kernels
     options = [o[len('CONFIG_'):] if o.startswith('CONFIG_') else o for o in (module.params['options'] or [])]
