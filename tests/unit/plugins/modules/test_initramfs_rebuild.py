@@ -17,7 +17,7 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.fleetfix.kernel.plugins.filter.initramfs_drivers_plan import FilterModule
-from ansible_collections.fleetfix.kernel.plugins.module_utils import bootchain
+from ansible_collections.fleetfix.kernel.plugins.module_utils import arguments, bootchain
 from ansible_collections.fleetfix.kernel.plugins.modules import initramfs_rebuild
 
 from conftest import REPO, _PARENT
@@ -473,10 +473,11 @@ def test_a_damaged_block_is_refused(damaged):
 
 
 @pytest.mark.parametrize("generator", ["dracut", "initramfs-tools"])
-def test_check_diff_shows_the_bytes_the_real_run_writes(tmp_path, capsys, installed_here, generator):
+def test_check_diff_shows_the_bytes_the_real_run_writes(tmp_path, capsys, installed_here, generator, monkeypatch):
     dropin = tmp_path / "dracut.conf.d" / "50-fleetfix.conf"
     dropin.parent.mkdir()
     modules = tmp_path / "modules"
+    in_tmp(monkeypatch, tmp_path)
     modules.write_bytes(b"# initramfs-tools modules\nraid1\n")
     os.chmod(str(modules), 0o640)
     args = {"kernels": [], "drivers": ["mpt3sas", "sd-mod"], "generator": generator, "write_config": True,
@@ -504,7 +505,26 @@ def test_check_diff_shows_the_bytes_the_real_run_writes(tmp_path, capsys, instal
     assert read(str(target) + ".fleetfix.bak") == diff["after"].encode("utf-8")
 
 
-def test_a_symlinked_modules_file_is_written_at_its_target(tmp_path, capsys, installed_here):
+def in_tmp(monkeypatch, tmp_path):
+    """The generators' configuration files are taken only at their real paths; the writer's
+    tests put them under tmp_path instead."""
+    monkeypatch.setattr(arguments, "DRACUT_CONF_DIR", str(tmp_path / "dracut.conf.d") + "/")
+    monkeypatch.setattr(arguments, "INITRAMFS_TOOLS_MODULES", str(tmp_path / "modules"))
+
+
+def test_the_configuration_files_are_taken_only_at_their_real_paths(capsys):
+    args = {"kernels": [], "drivers": ["mpt3sas"], "generator": "dracut", "write_config": True,
+            "dracut_dropin": "/etc/dracut.conf.d/../../etc/passwd.conf"}
+    code, result = run_module(args, capsys, check=True)
+    assert code == 1 and "dracut_dropin" in result["msg"] and "is not a dracut drop-in" in result["msg"], result
+    args = {"kernels": [], "drivers": ["mpt3sas"], "generator": "initramfs-tools", "write_config": True,
+            "initramfs_tools_modules": "/etc/shadow"}
+    code, result = run_module(args, capsys, check=True)
+    assert code == 1 and "initramfs_tools_modules" in result["msg"] and "/etc/shadow" in result["msg"], result
+
+
+def test_a_symlinked_modules_file_is_written_at_its_target(tmp_path, capsys, installed_here, monkeypatch):
+    in_tmp(monkeypatch, tmp_path)
     real = tmp_path / "real-modules"
     real.write_bytes(b"raid1\n")
     link = tmp_path / "modules"
