@@ -530,7 +530,7 @@ def test_a_symlinked_modules_file_is_written_at_its_target(tmp_path, capsys, ins
     link = tmp_path / "modules"
     link.symlink_to("real-modules")
     args = {"kernels": [], "drivers": ["mpt3sas"], "generator": "initramfs-tools", "write_config": True,
-            "initramfs_tools_modules": str(link)}
+            "initramfs_tools_modules": str(link), "dracut_dropin": str(tmp_path / "dracut.conf.d" / "50-fleetfix.conf")}
     code, result = run_module(args, capsys)
     assert code == 0 and result["config"]["real_path"] == str(real)
     assert os.readlink(str(link)) == "real-modules"
