@@ -22,6 +22,11 @@ description:
     C(root=) value and kind (C(uuid), C(label), C(partuuid), C(device), C(lvm), ...), and whether that
     value resolves to the filesystem mounted on / (through C(/dev/disk/by-*)).
   - Only reads. Safe under C(--check).
+  - Fails with a message naming the file (and the line) on a configuration it cannot read as GRUB would -
+    unbalanced blocks or quotes, blocks nested more than 64 deep, a number GRUB legacy would not take, a NUL
+    byte, a grubenv without GRUB's signature - on a file past its size cap (C(grub.cfg) 1 MiB, C(grub.conf)
+    256 KiB, grubenv 1024 bytes, BLS entries 16 KiB each and 512 KiB together, C(/etc/default/grub) 64 KiB),
+    and on a directory it cannot read (an unreadable C(/boot) is named as such; run with become).
 author:
   - fleetfix.kernel contributors (@fleetfix)
 options: {}
