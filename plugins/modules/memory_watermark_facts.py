@@ -47,7 +47,7 @@ options:
     default: [kmsg]
   log_files:
     description:
-      - Syslog files read with O(log_sources=files); missing files are skipped.
+      - Syslog files read with O(log_sources=files); missing files are skipped. Absolute paths only.
       - Each is read from its end, at most O(log_budget_bytes) of it (the newest lines), one line at a time.
     type: list
     elements: path
@@ -243,7 +243,7 @@ import os
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.fleetfix.kernel.plugins.module_utils import hostfs, memory, sysctl_d
+from ansible_collections.fleetfix.kernel.plugins.module_utils import arguments, hostfs, memory, sysctl_d
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import exit_with_facts
 
 BOOT_KEYS = ('vm.min_free_kbytes', 'vm.watermark_scale_factor')
@@ -388,6 +388,10 @@ def main():
     if isinstance(budget, bool) or not LOG_BUDGET_MIN <= budget <= LOG_BUDGET_MAX:
         module.fail_json(msg='log_budget_bytes: %r is not a number of bytes from %d to %d'
                          % (budget, LOG_BUDGET_MIN, LOG_BUDGET_MAX))
+    # type='path' takes a relative path, an empty one or one holding a NUL
+    arguments.fail_on_input_error(module, [
+        lambda: arguments.check_absolute_paths(module.params['log_files'], 'log_files'),
+    ])
 
     def collect():
         facts = memory.collect('/', page_size=os.sysconf('SC_PAGE_SIZE'))

@@ -633,3 +633,16 @@ def test_a_fifo_where_zoneinfo_should_be_does_not_hang(tmp_path):
     with pytest.raises(memory.MemoryParseError) as err:
         memory.read_zoneinfo(str(tmp_path))
     assert str(err.value) == "cannot read /proc/zoneinfo: not a regular file (a FIFO, a socket or a device)"
+
+
+@pytest.mark.parametrize("path, fragment", [("var/log/messages", "is not an absolute path"), ("", "is not an absolute path"),
+                                            ("/var/log/\x00messages", "holds a NUL or a line break")])
+def test_log_files_must_be_absolute_paths(path, fragment, capsys):
+    import json
+    from ansible.module_utils.testing import patch_module_args
+    from ansible_collections.fleetfix.kernel.plugins.modules import memory_watermark_facts
+    with patch_module_args({"log_sources": ["files"], "log_files": [path]}):
+        with pytest.raises(SystemExit):
+            memory_watermark_facts.main()
+    result = json.loads(capsys.readouterr().out)
+    assert result["failed"] and result["msg"].startswith("log_files: ") and fragment in result["msg"]
