@@ -286,8 +286,7 @@ def exit_with_facts(module, fact_key, collect):
         module.fail_json(msg='%s: a host read failed (%s: %s)' % (name, exc.__class__.__name__, exc))
     except Exception as exc:  # pylint: disable=broad-except
         # A bug, not a traceback: name the collector, the file it read last and the error.
-        module.fail_json(msg='%s: unexpected %s while reading %s: %s (a bug in fleetfix.kernel: please report '
-                             'it with this message and the file)' % (name, exc.__class__.__name__,
-                                                                    last_path() or 'the host', exc),
-                         exception=traceback.format_exc())
+        message = ('%s: unexpected %s while reading %s: %s (a bug in fleetfix.kernel: please report it with '
+                   'this message and the file)' % (name, exc.__class__.__name__, last_path() or 'the host', exc))
+        module.fail_json(msg=message, exception=traceback.format_exc())
     module.exit_json(changed=False, ansible_facts={fact_key: facts})

@@ -18,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import math
 import os
 import re
 import stat
@@ -736,7 +737,7 @@ def _number(value, name, allow_float=False):
         number = float(text) if allow_float else int(text)
     else:
         raise WatermarkSettingError('%s must be %s, got %s' % (name, kind, _shown(value)))
-    if isinstance(number, float) and (number != number or number in (float('inf'), float('-inf'))):
+    if isinstance(number, float) and (math.isnan(number) or math.isinf(number)):
         raise WatermarkSettingError('%s must be a finite number, got %r' % (name, value))
     if not allow_float and isinstance(number, float):
         if number != int(number):

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import math
 import re
 import socket
 import struct
@@ -62,7 +63,7 @@ def to_timeval(value):
             raise TimevalError('a timeout cannot be negative, got %s' % _shown(value))
         text, unit = ('%d' % value) if value <= TV_SEC_MAX else None, ''
     elif isinstance(value, float):
-        if value != value or value in (float('inf'), float('-inf')):
+        if math.isnan(value) or math.isinf(value):
             raise TimevalError('a timeout must be a finite number of seconds, got %r' % (value,))
         if repr(value).startswith('-'):
             raise TimevalError('a timeout cannot be negative, got %r' % (value,))

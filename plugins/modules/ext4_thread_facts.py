@@ -23,11 +23,15 @@ author:
   - fleetfix.kernel contributors (@fleetfix)
 options:
   sample_seconds:
-    description: Time between the two CPU samples. V(0) takes one sample and measures no CPU use.
+    description:
+      - Time between the two CPU samples, from V(0) to V(60) seconds. V(0) takes one sample and
+        measures no CPU use.
     type: float
     default: 1.0
   busy_percent:
-    description: Share of one CPU above which a thread family counts as busy.
+    description:
+      - Share of one CPU above which a thread family counts as busy (a family of several threads
+        may use more than one CPU). Above 0, at most 100000 (a thousand CPUs' worth).
     type: float
     default: 5.0
 extends_documentation_fragment:
@@ -88,8 +92,11 @@ ansible_facts:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.fleetfix.kernel.plugins.module_utils import ext4threads
+from ansible_collections.fleetfix.kernel.plugins.module_utils import arguments, ext4threads
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import exit_with_facts
+
+
+BUSY_PERCENT_MAX = 100000
 
 
 def main():
@@ -101,10 +108,12 @@ def main():
         supports_check_mode=True,
     )
     seconds = module.params['sample_seconds']
-    if not 0 <= seconds <= 60:
-        module.fail_json(msg='sample_seconds must be between 0 and 60, got %s' % seconds)
-    if module.params['busy_percent'] <= 0:
-        module.fail_json(msg='busy_percent must be positive, got %s' % module.params['busy_percent'])
+    # type=float lets NaN and infinity through (and NaN passes no comparison): checked here
+    arguments.fail_on_input_error(module, [
+        lambda: arguments.check_number(seconds, 'sample_seconds', 0, 60, unit='seconds'),
+        lambda: arguments.check_number(module.params['busy_percent'], 'busy_percent', 0, BUSY_PERCENT_MAX,
+                                       low_inclusive=False, unit='percent of one CPU'),
+    ])
     exit_with_facts(module, 'fleetfix_ext4_threads',
                     lambda: ext4threads.collect('/', seconds=seconds, busy_percent=module.params['busy_percent']))
 

@@ -147,7 +147,8 @@ def test_os_release_parses(data):
 
 @settings(max_examples=60)
 @given(sysctl_files(), st.one_of(st.none(), os_release_files()),
-       st.one_of(st.none(), st.builds(lambda text: mutated_text(text), st.sampled_from(REDHAT_RELEASES))))
+       st.one_of(st.none(), st.builds(lambda text: mutated_text(text),  # pylint: disable=unnecessary-lambda
+                                      st.sampled_from(REDHAT_RELEASES))))  # (defined below: called late)
 def test_boot_values_on_a_fake_root_parse_or_refuse(dropin, release, redhat):
     files = {"/etc/sysctl.d/50-x.conf": dropin, "/etc/sysctl.conf": dropin[::-1]}
     if release is not None:
@@ -291,7 +292,7 @@ def test_kernel_release_parse_and_compare_never_raise(a, b):
 @given(RELEASES, RELEASES, RELEASES)
 def test_compare_is_antisymmetric_and_transitive(a, b, c):
     ab, bc, ac = kernel_release.compare(a, b), kernel_release.compare(b, c), kernel_release.compare(a, c)
-    assert kernel_release.compare(b, a) == -ab
+    assert kernel_release.compare(b, a) == -ab  # pylint: disable=arguments-out-of-order
     assert kernel_release.compare(a, a) == 0
     assert (ab == 0) == (a == b)  # the text breaks every tie
     if ab <= 0 and bc <= 0:
