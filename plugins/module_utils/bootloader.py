@@ -182,18 +182,26 @@ def _default_grub_paths(root):
 def default_grub_files(root):
     """[(path, text)] of /etc/default/grub and /etc/default/grub.d/*.cfg, the order grub-mkconfig
     sources them in; each at most DEFAULT_GRUB_MAX_BYTES, all at most DEFAULT_GRUB_TOTAL_MAX_BYTES."""
+    return _read_files(root, _default_grub_paths(root), 'shell file', DEFAULT_GRUB_MAX_BYTES, DEFAULT_GRUB_TOTAL_MAX_BYTES,
+                       '%s and its drop-ins up to %%s' % DEFAULT_GRUB)
+
+
+def _read_files(root, paths, what, each_max, total_max, together):
+    """[(path, text)] of the regular files among ``paths`` (missing ones skipped; a directory or
+    FIFO is an error naming it): each at most ``each_max`` bytes, all at most ``total_max``
+    together (``together`` names them in that error, with %s for the path that went past)."""
     files = []
     total = 0
-    for path in _default_grub_paths(root):
-        if not _file_or_none(root, path, 'shell file'):
+    for path in paths:
+        if not _file_or_none(root, path, what):
             continue
-        text = read_text(root, path, DEFAULT_GRUB_MAX_BYTES)
+        text = read_text(root, path, each_max)
         if text is None:
             continue
         total += len(text)
-        if total > DEFAULT_GRUB_TOTAL_MAX_BYTES:
-            raise HostReadError('%s and its drop-ins up to %s are larger than %d bytes together, the most this '
-                                'collection reads of them' % (DEFAULT_GRUB, path, DEFAULT_GRUB_TOTAL_MAX_BYTES))
+        if total > total_max:
+            raise HostReadError('%s are larger than %d bytes together, the most this collection reads of them'
+                                % (together % path, total_max))
         files.append((path, text))
     return files
 
@@ -211,20 +219,8 @@ def _bls_paths(root):
 def _read_bls(root):
     """[(path, text)] of the BLS entries: each at most BLS_ENTRY_MAX_BYTES, all of them at most
     BLS_TOTAL_MAX_BYTES together."""
-    files = []
-    total = 0
-    for path in _bls_paths(root):
-        if not _file_or_none(root, path, 'BLS entry'):
-            continue
-        text = read_text(root, path, BLS_ENTRY_MAX_BYTES)
-        if text is None:
-            continue
-        total += len(text)
-        if total > BLS_TOTAL_MAX_BYTES:
-            raise HostReadError('%s: the BLS entries up to %s are larger than %d bytes together, the most this '
-                                'collection reads of them' % (BLS_DIR, path, BLS_TOTAL_MAX_BYTES))
-        files.append((path, text))
-    return files
+    return _read_files(root, _bls_paths(root), 'BLS entry', BLS_ENTRY_MAX_BYTES, BLS_TOTAL_MAX_BYTES,
+                       '%s: the BLS entries up to %%s' % BLS_DIR)
 
 
 def _bls_entries(root, grubenv):
