@@ -7,7 +7,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 name: persistent_net_plan
-short_description: Decide how to pin network interface names, and render every file
+short_description: Decide how to pin network interface names and configure them, and render every file
 version_added: 0.1.0
 description:
   - The "decide" step of the P(fleetfix.kernel.persistent_net#role) role. Validates
@@ -15,14 +15,27 @@ description:
     MAC format, one name per interface, the MAC present on the host and permanent, the Ansible
     connection's interface kept; every key checked before the host is looked at - addresses and
     gateways with Python's ipaddress, C(id_path) against udev's ID_PATH form, unknown keys refused,
-    one name per NIC and one NIC per name, no second name for a MAC another rule already pins), chooses a udev rule or a systemd C(.link) file, and returns the
-    exact content of every file to write.
+    one name per NIC and one NIC per name, no second name for a MAC another rule already pins),
+    chooses a udev rule or a systemd C(.link) file, chooses the configuration system of each interface,
+    and returns the exact content and mode of every file to write and every file to move away.
+  - "Configuration systems: V(ifupdown) (C(/etc/network/interfaces.d/fleetfix-NAME)), V(ifcfg)
+    (C(/etc/sysconfig/network-scripts/ifcfg-NAME)), V(netplan) (C(/etc/netplan/60-fleetfix-NAME.yaml),
+    mode 0600), V(networkmanager) (the keyfile
+    C(/etc/NetworkManager/system-connections/fleetfix-NAME.nmconnection), mode 0600) and V(networkd)
+    (C(/etc/systemd/network/10-fleetfix-NAME.network)). V(auto) takes, per interface, the system that
+    configures it now (the facts' C(owner)), else the only one whose files name it; none or several is
+    an error naming what was looked for and found. An explicit system must be present on the host."
+  - The files that configure the interface now (the facts' C(config_files), by its name or its MAC),
+    and netplan files pinning its MAC to another name, are moved to
+    C(/var/lib/fleetfix/persistent_net/disabled/), outside every directory a configuration system
+    reads. A file that also configures other interfaces, ifupdown's main file, and files outside the
+    systems' C(/etc) directories are refused, naming the file - never edited.
 author:
   - fleetfix.kernel contributors (@fleetfix)
 positional: _input, interfaces
 options:
   _input:
-    description: The C(fleetfix_net) facts of the host.
+    description: The C(fleetfix_net) facts of the host (M(fleetfix.kernel.net_iface_facts)).
     type: dict
     required: true
   interfaces:
@@ -38,13 +51,10 @@ options:
     description: The host's systemd version (for V(auto)).
     type: int
   config_system:
-    description: V(auto) (ifcfg on RedHat, else ifupdown), V(ifupdown), V(ifcfg) or V(none).
+    description: How the address is configured under the new name.
     type: str
     default: auto
-  os_family:
-    description: C(ansible_facts.os_family).
-    type: str
-    default: Debian
+    choices: [auto, ifupdown, ifcfg, netplan, networkmanager, networkd, none]
   connection_interface:
     description: The interface carrying the Ansible connection.
     type: str
@@ -58,6 +68,13 @@ EXAMPLES = r'''
 - name: Plan
   ansible.builtin.set_fact:
     net_plan: "{{ ansible_facts.fleetfix_net | fleetfix.kernel.persistent_net_plan([{'name': 'usbnet0', 'mac': '00:0e:c6:00:00:03'}]) }}"
+
+- name: Plan a netplan configuration whatever owns the NIC now
+  ansible.builtin.set_fact:
+    net_plan: >-
+      {{ ansible_facts.fleetfix_net | fleetfix.kernel.persistent_net_plan(
+           [{'name': 'usbnet0', 'mac': '00:0e:c6:00:00:03', 'method': 'static', 'address': '192.0.2.10/24'}],
+           config_system='netplan') }}
 '''
 
 RETURN = r'''
@@ -69,14 +86,32 @@ _value:
       description: C(udev) or C(link).
       type: str
     config_system:
-      description: C(ifupdown), C(ifcfg) or C(none).
+      description: The C(config_system) asked for (C(auto) included); each pin says what it became.
       type: str
+    config_systems:
+      description: The configuration systems whose files are written or moved.
+      type: list
+      elements: str
+    reload:
+      description:
+        - What the role's handlers tell once the files changed, in order - C(netplan) (C(netplan generate),
+          never C(netplan apply)), C(networkd) (C(networkctl reload)), C(networkmanager)
+          (C(nmcli connection reload)); the daemons only where they run.
+      type: list
+      elements: str
     pins:
-      description: One entry per interface (C(name), C(mac), C(current_name), C(pin_by), C(rename), ...).
+      description:
+        - One entry per interface (C(name), C(mac), C(current_name), C(pin_by), C(rename), C(method), ...),
+          with C(config_system) (what V(auto) chose), C(config_file) (null with V(none)) and C(moves),
+          the files taken out of the way for it (C({path, to, system})).
       type: list
       elements: dict
     files:
-      description: Every file to write, with C(path) and C(content).
+      description: Every file to write, with C(path), C(content) and C(mode) (an octal string).
+      type: list
+      elements: dict
+    removals:
+      description: Every file to move out of the way, with C(path) and C(to) (its place under C(/var/lib/fleetfix)).
       type: list
       elements: dict
     renames:
@@ -90,16 +125,16 @@ _value:
 '''
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.fleetfix.kernel.plugins.plugin_utils.netplan import NetPlanError, plan
+from ansible_collections.fleetfix.kernel.plugins.plugin_utils.net_plan import NetPlanError, plan
 
 
 def persistent_net_plan(facts, interfaces, pin_method='auto', systemd_version=None, config_system='auto',
-                        os_family='Debian', connection_interface=None, allow_connection_rename=False):
-    if not isinstance(facts, dict) or 'interfaces' not in facts:
+                        connection_interface=None, allow_connection_rename=False):
+    if not isinstance(facts, dict) or not isinstance(facts.get('interfaces'), list):
         raise AnsibleFilterError('persistent_net_plan expects the fleetfix_net facts of fleetfix.kernel.net_iface_facts')
     try:
         return plan(facts, interfaces, pin_method=pin_method, systemd_version=systemd_version,
-                    config_system=config_system, os_family=os_family, connection_interface=connection_interface,
+                    config_system=config_system, connection_interface=connection_interface,
                     allow_connection_rename=allow_connection_rename)
     except NetPlanError as exc:
         raise AnsibleFilterError(str(exc))

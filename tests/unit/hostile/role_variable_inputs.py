@@ -9,8 +9,9 @@
 - ``fleetfix_initramfs_dracut_dropin`` / ``fleetfix_initramfs_tools_modules_file`` - role
   initramfs_drivers, through the initramfs_drivers_plan filter;
 - ``fleetfix_net_interfaces[].<key>`` - one key of an otherwise valid entry of
-  fleetfix_net_interfaces, through the persistent_net_plan filter; ``fleetfix_net_interfaces``
-  alone - the whole list.
+  fleetfix_net_interfaces, through the persistent_net_plan filter with every configuration
+  system (ifupdown, ifcfg, netplan, networkmanager, networkd); ``fleetfix_net_interfaces``
+  alone - the whole list; ``fleetfix_net_config_system`` - the system.
 
 Every one must be refused with a message naming the variable (and, for a scalar, the value)
 and holding the fragment. Run by tests/unit/plugins/filter/test_role_variable_inputs.py; a few
@@ -185,6 +186,36 @@ NET_KEYS = [
     ("fleetfix_net_interfaces[].pin_by", "MAC", "pin_by must be mac or path"),
     ("fleetfix_net_interfaces[].adress", "192.0.2.10/24", "unknown key 'adress'"),
     ("fleetfix_net_interfaces[].mtu", 68, "unknown key 'mtu'"),
+    # issue 16: netplan YAML, NetworkManager keyfiles and networkd .network files (each case runs
+    # through every configuration system): a line break adds a key or a section, a quote ends a
+    # YAML scalar, a comma adds a gateway to a keyfile's address1, '#' and ';' start comments
+    ("fleetfix_net_interfaces[].name", 'u0"\n  dhcp4: 1', NAME_CHARS),      # within 15 characters
+    ("fleetfix_net_interfaces[].name", "u0\n[ipv4]\nx=1", NAME_CHARS),
+    ("fleetfix_net_interfaces[].name", "usbnet0#x", NAME_CHARS),
+    ("fleetfix_net_interfaces[].name", "usbnet0;x", NAME_CHARS),
+    ("fleetfix_net_interfaces[].name", "usb: net", NAME_CHARS),
+    ("fleetfix_net_interfaces[].name", "usbnet0\r", NAME_CHARS),
+    ("fleetfix_net_interfaces[].mac", '52:54:00:12:34:99"\n      set-name: "eth0', "is not a MAC address"),
+    ("fleetfix_net_interfaces[].address", "192.0.2.10/24,192.0.2.99", NOT_AN_ADDRESS),
+    ("fleetfix_net_interfaces[].address", "192.0.2.10/24\n[Network]\nDNS=192.0.2.53", NOT_IP),
+    ("fleetfix_net_interfaces[].address", '192.0.2.10/24"', NOT_AN_ADDRESS),
+    ("fleetfix_net_interfaces[].address", "[2001:db8::10]/64", NOT_AN_ADDRESS),
+    ("fleetfix_net_interfaces[].address", "2001:db8::10/64\n      dhcp6: true", NOT_IP),
+    ("fleetfix_net_interfaces[].address", "192.0.2.10/24\r", NOT_IP),
+    ("fleetfix_net_interfaces[].gateway", "192.0.2.1,192.0.2.2", NOT_IP),
+    ("fleetfix_net_interfaces[].gateway", '192.0.2.1"\n      dhcp4: true', NOT_IP),
+    ("fleetfix_net_interfaces[].gateway", "192.0.2.1 # metric", NOT_IP),
+    ("fleetfix_net_interfaces[].gateway", "default", NOT_IP),
+]
+
+# fleetfix_net_config_system: the systems the role writes for, spelt as the choices spell them
+NET_CONFIG_SYSTEMS = [
+    ("fleetfix_net_config_system", "NetworkManager", "must be one of"),
+    ("fleetfix_net_config_system", "nmcli", "must be one of"),
+    ("fleetfix_net_config_system", "netplan apply", "must be one of"),
+    ("fleetfix_net_config_system", "systemd-networkd", "must be one of"),
+    ("fleetfix_net_config_system", "", "must be one of"),
+    ("fleetfix_net_config_system", True, "must be one of"),
 ]
 
 # whole lists; the host has ens2 (52:54:00:f1:ee:01) and enx525400123499 (USB_MAC)
@@ -229,4 +260,4 @@ INITRAMFS_FILES = [
     ("fleetfix_initramfs_tools_modules_file", "/etc/initramfs-tools//modules", NOT_ITM),
 ]
 
-ALL = SYSCTL_FILES + PIPE_NUMBERS + VM_NUMBERS + NET_KEYS + NET_LISTS + INITRAMFS_FILES
+ALL = SYSCTL_FILES + PIPE_NUMBERS + VM_NUMBERS + NET_KEYS + NET_LISTS + NET_CONFIG_SYSTEMS + INITRAMFS_FILES

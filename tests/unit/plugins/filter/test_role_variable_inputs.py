@@ -33,7 +33,11 @@ USB = {"name": "enx525400123499", "mac": inputs.USB_MAC, "permanent_mac": True, 
        "id_path": "pci-0000:00:07.0-usb-0:1:1.0"}
 MGMT = {"name": "ens2", "mac": "52:54:00:f1:ee:01", "permanent_mac": True, "addr_assign_type": "permanent",
         "devpath": "/sys/devices/pci0000:00/0000:00:02.0/virtio1/net/ens2", "id_path": "pci-0000:00:02.0"}
-NET_FACTS = {"interfaces": [MGMT, USB], "pins": []}
+NET_SYSTEMS = {"netplan": {"present": True, "files": [], "renderer": "networkd"},
+               "networkmanager": {"present": True, "running": True, "plugins": ["keyfile"]},
+               "networkd": {"present": True, "running": True}, "ifupdown": {"present": True}, "ifcfg": {"present": True}}
+NET_FACTS = {"interfaces": [MGMT, USB], "pins": [], "systems": NET_SYSTEMS}
+CONFIG_SYSTEMS = ("ifupdown", "ifcfg", "netplan", "networkmanager", "networkd")
 GOOD_ENTRY = {"name": "usbnet0", "mac": inputs.USB_MAC, "method": "static", "address": "192.0.2.10/24",
               "gateway": "192.0.2.1"}
 VM_ARGS = {"fleetfix_vm_min_free_kbytes": "explicit_kb", "fleetfix_vm_min_free_percent": "percent",
@@ -52,6 +56,16 @@ def refuse(variable, value, vm_facts):
         with pytest.raises(pipe.PipeSettingError) as err:
             pipe.validate_write_size(value)
         return str(err.value)
+    if variable.startswith("fleetfix_net_interfaces[]."):
+        # the value would reach a different file with each system: refused the same way by all
+        messages = set()
+        for system in CONFIG_SYSTEMS:
+            with pytest.raises(AnsibleFilterError) as err:
+                persistent_net_plan(NET_FACTS, [dict(GOOD_ENTRY, **{variable.split(".", 1)[1]: value})],
+                                    systemd_version=252, config_system=system)
+            messages.add(str(err.value))
+        assert len(messages) == 1, messages
+        return messages.pop()
     with pytest.raises(AnsibleFilterError) as err:
         if variable == "fleetfix_pipe_sysctl_file":
             pipe_size_plan(PIPE_FACTS, 16777216, sysctl_file=value)
@@ -65,14 +79,13 @@ def refuse(variable, value, vm_facts):
             vm_watermarks_plan(vm_facts, value)
         elif variable in VM_ARGS:
             vm_watermarks_plan(vm_facts, VM_DROPIN, **{VM_ARGS[variable]: value})
-        elif variable.startswith("fleetfix_net_interfaces[]."):
-            persistent_net_plan(NET_FACTS, [dict(GOOD_ENTRY, **{variable.split(".", 1)[1]: value})],
-                                systemd_version=252)
+        elif variable == "fleetfix_net_config_system":
+            persistent_net_plan(NET_FACTS, [GOOD_ENTRY], systemd_version=252, config_system=value)
         elif variable.startswith("fleetfix_initramfs_"):
             initramfs_drivers_plan({"fleetfix_initramfs_drivers": ["mpt3sas"], "fleetfix_initramfs_kernels": [],
                                     "fleetfix_initramfs_build_timeout": 600, variable: value})
         elif variable == "fleetfix_net_interfaces":
-            persistent_net_plan(NET_FACTS, value, systemd_version=252)
+            persistent_net_plan(NET_FACTS, value, systemd_version=252, config_system="ifupdown")
         else:
             raise AssertionError("no runner for %s" % variable)
     return str(err.value)
@@ -98,9 +111,13 @@ def test_at_least_60_hostile_role_variables_none_twice():
 
 
 def test_the_good_values_pass(vm_facts):
-    plan = persistent_net_plan(NET_FACTS, [GOOD_ENTRY], systemd_version=252)
+    plan = persistent_net_plan(NET_FACTS, [GOOD_ENTRY], systemd_version=252, config_system="ifupdown")
     stanza = dict((f["path"], f["content"]) for f in plan["files"])["/etc/network/interfaces.d/fleetfix-usbnet0"]
     assert "    address 192.0.2.10/24\n    gateway 192.0.2.1\n" in stanza
+    for system, line in (("netplan", '          via: "192.0.2.1"\n'), ("networkmanager", "address1=192.0.2.10/24,192.0.2.1\n"),
+                         ("networkd", "Gateway=192.0.2.1\n")):
+        content = persistent_net_plan(NET_FACTS, [GOOD_ENTRY], systemd_version=252, config_system=system)["files"][1]["content"]
+        assert line in content, system
     assert pipe_size_plan(PIPE_FACTS, 2 ** 31, cap=2 ** 31, sysctl_file=PIPE_DROPIN)["sysctls"][0]["value"] == 2 ** 31
     assert vm_watermarks_plan(vm_facts, VM_DROPIN, percent="1.5", scale_factor="150")["sysctls"][1]["value"] == 150
 
@@ -126,9 +143,8 @@ def _collection_parent():
     return conftest._PARENT  # pylint: disable=protected-access
 
 
-@pytest.mark.skipif(not os.path.exists(ANSIBLE_PLAYBOOK), reason="no ansible-playbook in the checkout's .venv")
-@pytest.mark.parametrize("role, variables, message", PLAYBOOK_CASES, ids=[c[2][:40] for c in PLAYBOOK_CASES])
-def test_check_run_on_localhost_refuses_before_any_write(tmp_path, role, variables, message):
+def _check_run(tmp_path, role, variables):
+    """ansible-playbook --check of the role on localhost; returns (exit status, output)."""
     playbook = tmp_path / "play.yml"
     playbook.write_text(yaml.safe_dump([{"hosts": "all", "gather_facts": False, "roles": [
         {"role": "fleetfix.kernel." + role, "vars": variables}]}]))
@@ -141,11 +157,44 @@ def test_check_run_on_localhost_refuses_before_any_write(tmp_path, role, variabl
             "-e", "ansible_python_interpreter=" + sys.executable]
     proc = subprocess.run(argv, cwd=str(tmp_path), env=env, stdout=subprocess.PIPE, check=False,
                           stderr=subprocess.STDOUT, timeout=300)
-    out = proc.stdout.decode("utf-8", "replace")
-    assert proc.returncode != 0, out
-    assert message in out, out
+    return proc.returncode, proc.stdout.decode("utf-8", "replace")
+
+
+def _refused_in_decide(role, code, out):
+    assert code != 0, out
     before_failure = out.split("fatal: [localhost]")[0]
     failing_task = before_failure.rsplit("TASK [", 1)[-1]
     assert failing_task.startswith("fleetfix.kernel.%s : Decide |" % role), out
     assert "Apply |" not in out and "Verify |" not in out, out
+
+
+@pytest.mark.skipif(not os.path.exists(ANSIBLE_PLAYBOOK), reason="no ansible-playbook in the checkout's .venv")
+@pytest.mark.parametrize("role, variables, message", PLAYBOOK_CASES, ids=[c[2][:40] for c in PLAYBOOK_CASES])
+def test_check_run_on_localhost_refuses_before_any_write(tmp_path, role, variables, message):
+    code, out = _check_run(tmp_path, role, variables)
+    assert message in out, out
+    _refused_in_decide(role, code, out)
     assert not os.path.exists(str(tmp_path / "X"))
+
+
+@pytest.mark.skipif(not os.path.exists(ANSIBLE_PLAYBOOK), reason="no ansible-playbook in the checkout's .venv")
+def test_auto_refuses_on_this_machine_where_nothing_configures_the_nic(tmp_path):
+    """Issue 16, done when: on a host where neither ifupdown, initscripts, netplan, NetworkManager nor
+    networkd configures the NIC, fleetfix_net_config_system: auto refuses under --check before
+    writing, naming what it looked for. The NIC keeps its name (no rename: the Ansible connection's
+    interface may be pinned as it is)."""
+    from ansible_collections.fleetfix.kernel.plugins.module_utils import netif  # pylint: disable=import-outside-toplevel
+    from ansible_collections.fleetfix.kernel.plugins.plugin_utils.net_plan import NAME  # pylint: disable=import-outside-toplevel
+    facts = netif.collect("/")
+    if "systems" not in facts:
+        pytest.skip("net_iface_facts does not report the configuration systems (owner, systems) yet")
+    unowned = [i for i in facts["interfaces"] if i.get("permanent_mac") and NAME.match(i["name"])
+               and not i.get("owner") and not i.get("configured_by")]
+    if not unowned:
+        pytest.skip("every NIC of this machine is configured by something: not the host this test is about")
+    name = unowned[0]["name"]
+    code, out = _check_run(tmp_path, "persistent_net", {"fleetfix_net_interfaces": [
+        {"name": name, "match_current_name": name}]})
+    assert "no configuration system owns %s: looked for ifupdown, ifcfg, netplan, networkmanager, networkd; none " \
+           "configures it or runs it" % name in out, out
+    _refused_in_decide("persistent_net", code, out)
