@@ -94,14 +94,27 @@ def test_rules_and_conflicts(tmp_path):
 def test_config_systems(tmp_path):
     root = lay_out(tmp_path, "usb-cdc-ether")
     os.makedirs(os.path.join(root, "etc", "network", "interfaces.d"))
+    with open(os.path.join(root, "etc", "network", "interfaces"), "w") as handle:
+        handle.write("source /etc/network/interfaces.d/*\n")
     with open(os.path.join(root, "etc", "network", "interfaces.d", "usb"), "w") as handle:
         handle.write("allow-hotplug enx525400123499\niface enx525400123499 inet static\n  address 192.0.2.10/24\n")
     os.makedirs(os.path.join(root, "etc", "systemd", "network"))
     with open(os.path.join(root, "etc", "systemd", "network", "10-mgmt.network"), "w") as handle:
         handle.write("[Match]\nName=ens2\n[Network]\nDHCP=ipv4\n")
+    os.makedirs(os.path.join(root, "etc", "NetworkManager", "system-connections"))
+    keyfile = os.path.join(root, "etc", "NetworkManager", "system-connections", "usb.nmconnection")
+    with open(keyfile, "w") as handle:
+        handle.write("[connection]\nid=usb\ninterface-name=enx525400123499\n")
+    os.chmod(keyfile, 0o600)
     facts = netif.collect(root)
     by_name = dict((i["name"], i["configured_by"]) for i in facts["interfaces"])
-    assert by_name == {"ens2": ["networkd"], "enx525400123499": ["ifupdown"]}
+    # lower-case system names (NetworkManager was 'NetworkManager' before issue 16)
+    assert by_name == {"ens2": ["networkd"], "enx525400123499": ["ifupdown", "networkmanager"]}
+    usb = [i for i in facts["interfaces"] if i["name"] == "enx525400123499"][0]
+    assert [(f["system"], f["path"], f["line"]) for f in usb["config_files"]] == [
+        ("ifupdown", "/etc/network/interfaces.d/usb", 1),
+        ("networkmanager", "/etc/NetworkManager/system-connections/usb.nmconnection", 3)]
+    assert usb["owner"] is None  # nothing runs it: no daemon, no ifupdown state
 
 
 def test_udev_rule_by_path():
