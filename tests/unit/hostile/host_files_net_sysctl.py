@@ -9,8 +9,14 @@ for vm.min_free_kbytes and vm.watermark_scale_factor, what memory_watermark_fact
 when the facts come back; a ``Warns`` fragment when the facts come back with a warning holding
 it and naming the file - where the host's own tool skips the input (udev drops a bad rule line,
 systemd-sysctl and procps skip a line that is not an assignment, the kernel refuses a value),
-the readers skip it too and say so. Two bytes subclasses plant what plain bytes cannot: ``Link``
-(a symlink to its text) and ``Fifo`` (a named pipe: never opened, it would block).
+the readers skip it too and say so. Three bytes subclasses plant what plain bytes cannot: ``Link``
+(a symlink to its text), ``Fifo`` (a named pipe: never opened, it would block) and ``Secret`` (a
+file of mode 0600, as NetworkManager wants its keyfiles).
+
+Issue 16 added the configuration systems: netplan YAML (the subset reader: whatever it does not
+read is a warning naming the file and line, and the file is reported unparsed), NetworkManager
+keyfiles, its configuration and device state, ifcfg files, networkd's .network files and link
+state, ifupdown's includes and state, and /proc/PID/comm.
 """
 
 from __future__ import (absolute_import, division, print_function)
@@ -27,6 +33,10 @@ class Link(bytes):
 
 class Fifo(bytes):
     """Plant a named pipe instead of a file."""
+
+
+class Secret(bytes):
+    """Plant a file of mode 0600."""
 
 
 NET = "net_iface_facts"
@@ -135,10 +145,93 @@ NET_CASES = [
     (NET, rules(b"[Link]\nName=lan0\n" + b"#" * (1024 * 1024) + b"\n", LINK), Warns("a line of 1048576 bytes or more")),
     # configuration files that mention interfaces
     (NET, dict(NIC, **{"/etc/network/interfaces": Fifo()}), None),
-    (NET, dict(NIC, **{"/etc/network/interfaces.d/eth0": None}), Warns("/etc/network/interfaces.d/eth0 is a directory")),
+    (NET, dict(NIC, **{"/etc/network/interfaces": b"source interfaces.d/*\n", "/etc/network/interfaces.d/eth0": None}),
+     Warns("/etc/network/interfaces.d/eth0 is a directory")),
     (NET, dict(NIC, **{"/etc/sysconfig/network-scripts/ifcfg-eth0": None}), None),
     (NET, dict(NIC, **{"/etc/NetworkManager/system-connections/eth0.nmconnection": b"\x00\xff[connection]\ninterface-name=eth0\n"}),
      None),
+]
+
+NETPLAN = "/etc/netplan/50-cloud-init.yaml"
+KEYFILE = "/etc/NetworkManager/system-connections/eth0.nmconnection"
+NM_RUNNING = {"/proc/900/comm": b"NetworkManager\n"}
+NETWORKD_RUNNING = {"/proc/901/comm": b"systemd-network\n"}
+
+
+def netplan(data, path=NETPLAN):
+    return rules(data, path)
+
+
+def nested_blocks(depth):
+    return b"".join(b" " * (2 * level) + b"a:\n" for level in range(depth))
+
+
+CONFIG_CASES = [
+    # netplan YAML: what the subset reader does not take is a warning, the file reported unparsed
+    (NET, netplan(b"network:\n\tethernets: {}\n"), Warns("50-cloud-init.yaml line 2: expected indentation by spaces")),
+    (NET, netplan(b"a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n"), Warns("line 1: expected no anchors (&)")),
+    (NET, netplan(b"network: " + b"[" * 100000), Warns("line 1: expected at most 64 levels of nesting")),
+    (NET, netplan(nested_blocks(1000)), Warns("line 65: expected at most 64 levels of nesting")),
+    (NET, netplan(b"network:\n  ethernets:\n    eth\xff0: {}\n"), Warns("line 3: expected UTF-8 text")),
+    (NET, netplan(b"network:\n  version: 2\x00\n"), Warns("line 2: expected printable characters")),
+    (NET, netplan(b"network:\n  ethernets:\n    eth0: {dhcp4: true\n"), Warns("line 3: expected \",\" or \"}\"")),
+    (NET, netplan(b"network:\n  version: 2\n  version: 2\n"), Warns("line 3: expected each key once")),
+    (NET, netplan(b"network:\n  ethernets:\n    eth0:\n      match: [eth0]\n"),
+     Warns("line 4: expected a mapping under ethernets.eth0.match")),
+    (NET, netplan(b"network: {}\n---\nnetwork: {}\n"), Warns("line 2: expected one YAML document")),
+    (NET, netplan(b'network: "' + b"x" * (1024 * 1024 - 20) + b"\n"), Warns("line 1: expected the closing \"")),
+    (NET, netplan(b"k" * 2000 + b": v\n"), Warns("line 1: expected a key of at most 1024 characters")),
+    (NET, netplan(b"network:\n  ethernets:\n    x:\n      match: {macaddress: '52:54:00:12:34:56'}\n      set-name: '1/2'\n"),
+     Warns("line 5: set-name '1/2' is not a valid interface name")),
+    (NET, netplan(b"network:\n  renderer: [a]\n  ethernets:\n    eth0:\n      match: {name: {x: y}, driver: [1, [2]], macaddress: [a]}\n"
+                  b"    eth1: ~\n    eth2:\n    eth3:\n      match: {macaddress: '52:54:00:12:34:56'}\n      set-name: [eth0, eth1]\n"),
+     Warns("line 10: set-name \"['eth0', 'eth1']\" is not")),
+    (NET, netplan(b"#" * (1024 * 1024 + 1)), "50-cloud-init.yaml is larger than 1048576 bytes"),
+    (NET, netplan(Fifo()), Warns("50-cloud-init.yaml is not a regular file")),
+    (NET, netplan(None), Warns("50-cloud-init.yaml is a directory")),
+    (NET, netplan(Link(b"50-cloud-init.yaml")), Warns("50-cloud-init.yaml is a symlink loop")),
+    (NET, netplan(b"\xef\xbb\xbfnetwork:\r\n  ethernets:\r\n    eth0: {dhcp4: true}  # crlf\r\n"), None),
+    # NetworkManager: keyfiles (0600, or NetworkManager ignores them), its configuration, device state
+    (NET, rules(Secret(b"[connection]\ninterface-name=eth0\njunk line\n"), KEYFILE),
+     Warns("eth0.nmconnection line 3: expected KEY=value; NetworkManager does not load the file")),
+    (NET, rules(Secret(b"[connection]\ninterface-name=eth\xff\n"), KEYFILE), Warns("eth0.nmconnection line 2: not UTF-8")),
+    (NET, rules(Secret(b"[ethernet]\nmac-address=52:54:00:12:34\n"), KEYFILE), Warns("line 2: mac-address='52:54:00:12:34' is not")),
+    (NET, rules(b"[connection]\ninterface-name=eth0\n", KEYFILE), Warns("eth0.nmconnection is mode 0644")),
+    (NET, rules(Secret(b"[connection\nid=x\n"), KEYFILE), Warns("line 1: expected a group header ending in ']'")),
+    (NET, dict(rules(b"[device]\nmanaged=maybe\n", "/run/NetworkManager/devices/2"), **NM_RUNNING),
+     Warns("/run/NetworkManager/devices/2 line 2: managed='maybe' is not a boolean")),
+    (NET, dict(rules(bytes(bytearray(range(256))), "/run/NetworkManager/devices/2"), **NM_RUNNING), Warns("devices/2 line 2: not UTF-8")),
+    (NET, dict(rules(b"[device]\n" + b"x" * (64 * 1024), "/run/NetworkManager/devices/2"), **NM_RUNNING),
+     "/run/NetworkManager/devices/2 is larger than 65536 bytes"),
+    (NET, rules(b"\xfe[main]\nplugins=keyfile\n", "/etc/NetworkManager/NetworkManager.conf"),
+     Warns("NetworkManager.conf line 1: not UTF-8")),
+    (NET, dict(rules(b"ID=rocky\n", "/etc/os-release"), **{"/usr/sbin/NetworkManager": b""}),
+     Warns("/etc/os-release: expected VERSION_ID starting with the Enterprise Linux release")),
+    # networkd: .network files and link state
+    (NET, rules(b"[Match\nName=eth0\n", "/etc/systemd/network/10-eth0.network"),
+     Warns("10-eth0.network line 1: expected a section header ending in ']'")),
+    (NET, rules(b"[Match]\nMACAddress=52:54:00:12:34:5g\n", "/etc/systemd/network/10-eth0.network"),
+     Warns("10-eth0.network line 2: MACAddress=52:54:00:12:34:5g is not a MAC address")),
+    (NET, rules(Link(b"/dev/null"), "/etc/systemd/network/10-eth0.network"), None),
+    (NET, dict(rules(b"ADMIN_STATE=hijacked\nNETWORK_FILE=/etc/passwd\n", "/run/systemd/netif/links/2"), **NETWORKD_RUNNING),
+     Warns("/run/systemd/netif/links/2 line 1: ADMIN_STATE='hijacked' is no state networkd writes")),
+    (NET, dict(rules(None, "/run/systemd/netif/links/2"), **NETWORKD_RUNNING), Warns("/run/systemd/netif/links/2 is a directory")),
+    (NET, dict(rules(b"#" * (64 * 1024 + 1), "/run/systemd/netif/links/2"), **NETWORKD_RUNNING),
+     "/run/systemd/netif/links/2 is larger than 65536 bytes"),
+    # ifcfg files
+    (NET, rules(b"DEVICE=eth0\n$(reboot)\n", "/etc/sysconfig/network-scripts/ifcfg-eth0"),
+     Warns("ifcfg-eth0 line 2: expected KEY=value; skipped")),
+    (NET, rules(b"DEVICE=eth0\nHWADDR=not-a-mac\n", "/etc/sysconfig/network-scripts/ifcfg-eth0"),
+     Warns("ifcfg-eth0 line 2: HWADDR='not-a-mac' is not a MAC address")),
+    # ifupdown: includes and state
+    (NET, rules(b"source /etc/network/interfaces\nsource ./interfaces\niface eth0 inet dhcp\n", "/etc/network/interfaces"), None),
+    (NET, rules(b"source /etc/network/$(reboot)\n", "/etc/network/interfaces"), Warns("/etc/network/interfaces line 1: source")),
+    (NET, dict(rules(b"source i0\n", "/etc/network/interfaces"),
+               **dict(("/etc/network/i%d" % index, ("source i%d\n" % (index + 1)).encode("ascii")) for index in range(20))),
+     Warns("/etc/network/i7 line 1: source /etc/network/i8 - sources nested deeper than 8")),
+    (NET, dict(rules(b"\x00\xff=\neth0\n", "/run/network/ifstate"), **{"/run/network/ifstate.eth0": Fifo()}), None),
+    # /proc/PID/comm: read, never waited for
+    (NET, dict(NIC, **{"/proc/77/comm": Fifo(), "/proc/78/comm": None, "/proc/79/comm": b"\xff" * 5000}), None),
 ]
 
 SYSCTL_CASES = [
@@ -177,4 +270,4 @@ SYSCTL_CASES = [
     (SYSCTL, {"/etc/redhat-release": b"CentOS release 6.10 (Final)\n", "/sbin/init": Link(b"init")}, None),
 ]
 
-CASES = NET_CASES + SYSCTL_CASES
+CASES = NET_CASES + CONFIG_CASES + SYSCTL_CASES

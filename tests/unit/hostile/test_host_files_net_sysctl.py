@@ -16,7 +16,7 @@ import pytest
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils import netif, sysctl_d
 from hostile import fake_root
-from hostile.host_files_net_sysctl import CASES, Fifo, Link, Warns
+from hostile.host_files_net_sysctl import CASES, CONFIG_CASES, Fifo, Link, Secret, Warns
 
 BOOT_KEYS = ["vm.min_free_kbytes", "vm.watermark_scale_factor"]
 COLLECTORS = {
@@ -29,6 +29,9 @@ def plant(root, files):
     """fake_root.plant, plus the symlinks (Link) and named pipes (Fifo) plain bytes cannot be."""
     special = dict((path, data) for path, data in files.items() if isinstance(data, (Link, Fifo)))
     fake_root.plant(root, dict((path, data) for path, data in files.items() if path not in special))
+    for path, data in files.items():
+        if isinstance(data, Secret):
+            os.chmod(os.path.join(str(root), path.lstrip("/")), 0o600)
     for path, data in sorted(special.items()):
         full = os.path.join(str(root), path.lstrip("/"))
         if not os.path.isdir(os.path.dirname(full)):
@@ -82,5 +85,6 @@ def test_a_refused_value_is_not_the_boot_value(tmp_path):
 
 def test_at_least_30_cases_none_listed_twice():
     assert len(CASES) >= 30
+    assert len(CONFIG_CASES) >= 20  # issue 16: the configuration systems
     keys = [repr((name, sorted(files.items()), expected)) for name, files, expected in CASES]
     assert len(keys) == len(set(keys))

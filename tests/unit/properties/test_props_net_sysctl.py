@@ -1,10 +1,14 @@
-"""Properties of the sysctl.d, udev rules, .link, os-release and kernel release parsers.
+"""Properties of the sysctl.d, udev rules, .link, os-release, netplan YAML and kernel release parsers.
 
 Each parser property: near-valid input (a real line with its key or value mutated) mixed with
 arbitrary text or bytes either parses or is refused with HostReadError (contract.parses_or_refuses);
 on top of that, what every parse must hold (line numbers, warnings naming the file, no
 non-ASCII digit taken for a number). kernel_release: parse and compare never raise, compare is
-antisymmetric and transitive on generated releases and sorting is total.
+antisymmetric and transitive on generated releases and sorting is total. netplan YAML (the
+subset reader, issue 16): a generated document written in any mix of the styles netplan files use
+reads back as itself, and PyYAML reads it the same; mutated documents parse or are refused with
+YamlError naming the file and a line of it - and whatever the reader accepts, PyYAML (a test-only
+oracle: the managed host has no YAML library) reads to the same value.
 """
 
 from __future__ import (absolute_import, division, print_function)
@@ -12,9 +16,11 @@ __metaclass__ = type
 
 import os
 import random
+import re
 import shutil
 import tempfile
 
+import yaml
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils import kernel_release, netif, sysctl_d
@@ -262,6 +268,133 @@ def test_sysfs_attributes_parse_or_refuse(addr_assign_type, ifindex):
         assert text and all(char in "0123456789" for char in text)
     else:
         assert "/sys/class/net/eth0/" in result
+
+
+# --- netplan YAML ---------------------------------------------------------------------------
+
+YAML_WORDS = [u"network", u"ethernets", u"eth0", u"enp0s1", u"match", u"macaddress", u"set-name", u"dhcp4", u"routes",
+              u"to", u"via", u"addresses", u"NM-ff9d6ebc-226d-4f82-a485-b7ff83b9607f", u"ipv4.route4_options"]
+YAML_SCALARS = st.one_of(
+    st.sampled_from([u"true", u"2", u"52:54:00:12:34:56", u"192.0.2.10/24", u"fe80::1/64", u"default", u"a b", u"x#y",
+                     u"it's", u'say "hi"', u"~", u"", u"-1", u"50%", u"[x]", u"key: value", u"# not a comment", u"\u00e9t\u00e9",
+                     u" lead", u"trail ", u"@at", u"a\tb", u"\u2603"]),
+    st.text(alphabet=u"abcXYZ019 _-./:#'\"\\[]{},&*!|>%@`?\t\u00e9", max_size=12))
+YAML_KEYS = st.one_of(st.sampled_from(YAML_WORDS), st.text(alphabet=u"abcXYZ019_-./", min_size=1, max_size=10))
+YAML_DOCUMENTS = st.recursive(
+    YAML_SCALARS | st.none(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(YAML_KEYS, children, max_size=4),
+    max_leaves=20)
+PLAIN_SAFE = re.compile(u"[A-Za-z0-9][A-Za-z0-9 _./:-]*[A-Za-z0-9._/-]\\Z|[A-Za-z0-9]\\Z")
+
+
+def yaml_scalar(draw, value):
+    """A scalar as a netplan file may write it: plain when that reads back the same, else quoted."""
+    if value is None:
+        return u""
+    plain = bool(PLAIN_SAFE.match(value)) and u": " not in value
+    style = draw(st.sampled_from([u"plain", u"single", u"double"])) if plain else draw(st.sampled_from([u"single", u"double"]))
+    if style == u"plain":
+        return value
+    if style == u"single" and u"\t" not in value:
+        return u"'" + value.replace(u"'", u"''") + u"'"
+    escaped = value.replace(u"\\", u"\\\\").replace(u'"', u'\\"').replace(u"\t", u"\\t")
+    return u'"' + (escaped.encode("ascii", "backslashreplace").decode("ascii") if draw(st.booleans()) else escaped) + u'"'
+
+
+def yaml_flow(draw, value):
+    if isinstance(value, list):
+        return u"[" + draw(st.sampled_from([u", ", u",", u" , "])).join(yaml_flow(draw, item) for item in value) + u"]"
+    if isinstance(value, dict):
+        return u"{" + u", ".join(u"%s: %s" % (yaml_scalar(draw, key), yaml_flow(draw, item))
+                                 for key, item in value.items()) + u"}"
+    return yaml_scalar(draw, value) if value is not None else u"''" if draw(st.booleans()) else u"\"\""
+
+
+def yaml_block(draw, value, indent, step):
+    """Lines of ``value`` (a collection) at ``indent``, in block style with flow collections mixed in."""
+    lines = []
+    pad = u" " * indent
+    items = value.items() if isinstance(value, dict) else [(None, item) for item in value]
+    for key, item in items:
+        head = pad + (u"%s:" % yaml_scalar(draw, key) if key is not None else u"-")
+        if draw(st.integers(0, 5)) == 0:
+            lines.append(pad + u"# " + draw(st.sampled_from([u"comment", u"key: value", u"- x", u"'"])))
+        if isinstance(item, (list, dict)) and item and draw(st.booleans()):
+            compact = key is not None and isinstance(item, list) and draw(st.booleans())
+            lines.append(head)
+            lines += yaml_block(draw, item, indent if compact else indent + step, step)
+        elif isinstance(item, (list, dict)):
+            lines.append(head + u" " + yaml_flow(draw, item))
+        elif item is None and key is not None and draw(st.booleans()):
+            lines.append(head)
+        else:
+            text = yaml_scalar(draw, item) if item is not None else draw(st.sampled_from([u"''", u'""']))
+            lines.append(head + u" " + text + (u"  # note" if draw(st.booleans()) else u""))
+    return lines
+
+
+@st.composite
+def yaml_texts(draw):
+    value = draw(st.dictionaries(YAML_KEYS, YAML_DOCUMENTS, min_size=1, max_size=4))
+    lines = yaml_block(draw, value, draw(st.sampled_from([0, 0, 2])), draw(st.sampled_from([2, 4])))
+    if draw(st.booleans()):
+        lines.insert(0, draw(st.sampled_from([u"---", u"# header", u"--- # start"])))
+    return value, lines
+
+
+def yaml_mutated(draw, line):
+    """``line`` with a few of YAML's indicators (or blanks) inserted, replaced or dropped."""
+    text = list(line)
+    for _step in range(draw(st.integers(1, 3))):
+        char = draw(st.sampled_from(list(u": -#[]{},'\"&*!|>?%@` \t") + [u"  ", u": ", u" #", u"- "]))
+        where = draw(st.integers(0, len(text)))
+        action = draw(st.sampled_from(["insert", "replace", "drop"]))
+        if action == "insert" or not text:
+            text.insert(where, char)
+        elif action == "replace":
+            text[min(where, len(text) - 1)] = char
+        else:
+            del text[min(where, len(text) - 1)]
+    return u"".join(text)
+
+
+def empty_as_text(value):
+    """PyYAML's BaseLoader reads an empty value as ''; the subset reader as None."""
+    if isinstance(value, dict):
+        return dict((key, empty_as_text(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [empty_as_text(item) for item in value]
+    return u"" if value is None else value
+
+
+@given(yaml_texts(), st.sampled_from([u"\n", u"\r\n"]))
+def test_netplan_yaml_reads_back_what_was_written(document, newline):
+    value, lines = document
+    data = (newline.join(lines) + newline).encode("utf-8")
+    parsed = netif.parse_yaml(data, "/etc/netplan/50-x.yaml")
+    assert empty_as_text(parsed) == empty_as_text(value)
+    assert empty_as_text(parsed) == yaml.load(data, Loader=yaml.BaseLoader)  # the oracle agrees
+
+
+@given(yaml_texts(), st.data())
+def test_netplan_yaml_mutated_parses_or_refuses_and_agrees_with_pyyaml(document, data):
+    if data.draw(st.booleans()):  # YAML's own characters moved about: the interesting near misses
+        lines = [yaml_mutated(data.draw, line) if data.draw(st.integers(0, 2)) == 0 else line for line in document[1]]
+        text = (u"\n".join(lines) + u"\n").encode("utf-8")
+    else:  # anything: control characters, other line ends, invalid UTF-8
+        lines = [mutated(data.draw, line) if data.draw(st.integers(0, 3)) == 0 else line for line in document[1]]
+        text = to_bytes(data.draw, lines)
+    status, result = parses_or_refuses(netif.parse_yaml, text, "/etc/netplan/50-x.yaml")
+    if status == "refused":
+        assert result.startswith("/etc/netplan/50-x.yaml line ")
+        number = int(result.split(" line ", 1)[1].split(":", 1)[0])
+        assert 1 <= number <= text.count(b"\n") + text.count(b"\r") + 1
+        return
+    try:
+        oracle = yaml.load(text, Loader=yaml.BaseLoader)
+    except yaml.YAMLError as exc:  # a document the reader takes and YAML does not
+        raise AssertionError("the subset reader accepted %r, PyYAML refuses it: %s" % (text, exc))
+    assert empty_as_text(result) == empty_as_text(oracle), text
 
 
 # --- kernel releases ------------------------------------------------------------------------
