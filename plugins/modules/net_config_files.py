@@ -21,9 +21,9 @@ description:
     netplan warns about such a YAML file."
   - The copies of a file it replaces - the first one for good (C(NAME.fleetfix.orig)) and the
     latest (C(NAME.fleetfix.bak)) - are kept under C(/var/lib/fleetfix/persistent_net/kept/), named
-    after the path (C(etc_netplan_60-fleetfix-usbnet0.yaml.fleetfix.orig)), not beside the file. NetworkManager reads every file in C(/etc/NetworkManager/system-connections)
-    whatever its suffix, and ifupdown's C(source /etc/network/interfaces.d/*) every file there, so a
-    copy beside the file would be read as one more configuration.
+    after the path (C(etc_netplan_60-fleetfix-usbnet0.yaml.fleetfix.orig)), not beside the file.
+    NetworkManager reads every file in C(/etc/NetworkManager/system-connections) whatever its suffix,
+    and ifupdown's C(source /etc/network/interfaces.d/*) every file there, so a copy beside the file would be read as one more configuration.
   - Moves each file of O(removals) to its O(removals[].to) under
     C(/var/lib/fleetfix/persistent_net/disabled/), outside every directory a configuration system
     reads (a rename in place would not disable a NetworkManager profile or an ifupdown stanza). A
