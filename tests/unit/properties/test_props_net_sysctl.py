@@ -32,11 +32,13 @@ TRAPS = [u"\u00b2", u"\u0663", u"\u07c0", u"\uff11", u"\u2075", u"\u00a0", u"\u2
          u"\ufffd", u"=", u"-", u"/", u".", u"#", u";", u" ", u"\t", u'"', u"\\", u"{", u"}", u","]
 
 
-def mutated(draw, base):
-    """``base`` with a few characters inserted, replaced or dropped (traps, or anything)."""
+def mutated(draw, base, chars=None, least=0):
+    """``base`` with ``least`` to 3 characters inserted, replaced or dropped (drawn from
+    ``chars``: traps, or anything, by default)."""
     text = list(base)
-    for _step in range(draw(st.integers(0, 3))):
-        char = draw(st.one_of(st.sampled_from(TRAPS), st.characters()))
+    chars = chars if chars is not None else st.one_of(st.sampled_from(TRAPS), st.characters())
+    for _step in range(draw(st.integers(least, 3))):
+        char = draw(chars)
         where = draw(st.integers(0, len(text)))
         action = draw(st.sampled_from(["insert", "replace", "drop"]))
         if action == "insert" or not text:
@@ -344,18 +346,7 @@ def yaml_texts(draw):
 
 def yaml_mutated(draw, line):
     """``line`` with a few of YAML's indicators (or blanks) inserted, replaced or dropped."""
-    text = list(line)
-    for _step in range(draw(st.integers(1, 3))):
-        char = draw(st.sampled_from(list(u": -#[]{},'\"&*!|>?%@` \t") + [u"  ", u": ", u" #", u"- "]))
-        where = draw(st.integers(0, len(text)))
-        action = draw(st.sampled_from(["insert", "replace", "drop"]))
-        if action == "insert" or not text:
-            text.insert(where, char)
-        elif action == "replace":
-            text[min(where, len(text) - 1)] = char
-        else:
-            del text[min(where, len(text) - 1)]
-    return u"".join(text)
+    return mutated(draw, line, st.sampled_from(list(u": -#[]{},'\"&*!|>?%@` \t") + [u"  ", u": ", u" #", u"- "]), least=1)
 
 
 def empty_as_text(value):
