@@ -16,8 +16,9 @@ COLLECTIONS := $(CURDIR)/.collections
 INSTALLED := $(COLLECTIONS)/ansible_collections/fleetfix/kernel/MANIFEST.json
 REPORTS ?= $(CURDIR)/reports
 BUILD := $(CURDIR)/build
-# Test images the Molecule scenarios boot (tests/testhost/build-image.sh caches them).
-SUITES ?= bookworm bullseye
+# Test images the Molecule scenarios boot (tests/testhost/build-image.sh caches them; the two
+# variants are thin layers over bookworm, built once it is there).
+SUITES ?= bookworm bullseye bookworm-netplan bookworm-nm
 # OS packages for the test hosts (Debian/Ubuntu names).
 OS_PACKAGES := qemu-system-x86 qemu-utils debootstrap fdisk e2fsprogs openssh-client \
                zstd lz4 xz-utils cpio rsync git python3-venv shellcheck chromium chromium-driver rpm

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build (and cache) a bootable Debian test image for fleetfix.kernel's Molecule scenarios.
 #
-#   tests/testhost/build-image.sh [bookworm|bullseye]
+#   tests/testhost/build-image.sh [bookworm|bullseye|bookworm-netplan|bookworm-nm]
 #
 # Result, under ${FLEETFIX_CACHE:-~/.cache/fleetfix}/images/<suite>/:
 #   disk.qcow2      base image (MBR, one ext4 root partition labelled "rootfs", GRUB in the MBR)
@@ -19,12 +19,27 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/testhost/common.sh
 . "$HERE/common.sh"
 
+# One build of a suite at a time: Molecule scenarios and `make images` start builds side by side,
+# and a variant builds its base first. A waiting build finds the image cached when it gets the lock.
+mkdir -p "$FLEETFIX_CACHE/images"
+exec 8>"$FLEETFIX_CACHE/images/.$SUITE.lock"
+flock 8
+
+# A variant (bookworm-netplan, bookworm-nm) is a thin layer over the bookworm image, made by
+# tests/testhost/build-variant.sh.
+case "$SUITE" in
+  *-*) exec "$HERE/build-variant.sh" "$SUITE" ;;
+esac
+
 # Two initramfs generators, one per image: bookworm builds its initramfs with dracut (the
 # CentOS/RHEL path), bullseye with initramfs-tools (the Debian default). bookworm also carries
 # the kernel upgrade of seed story 4: it runs the second-newest kernel ABI of the archive and
 # keeps the newest one's package, not installed, under /var/cache/fleetfix/debs.
+# bookworm also keeps, not installed, the packages of its variants (tests/testhost/variants): a
+# test VM reaches no mirror, so the variant installs them from /var/cache/fleetfix/debs/<package>.
+KEEP_DEBS=""
 case "$SUITE" in
-  bookworm) EXTRA_PKGS="" GENERATOR=dracut ;;
+  bookworm) EXTRA_PKGS="" GENERATOR=dracut KEEP_DEBS="netplan.io network-manager" ;;
   # bullseye is the Python 2.7 target: Debian 11 still ships python2.7 next to python3.9.
   bullseye) EXTRA_PKGS="python2.7-minimal libpython2.7-stdlib" GENERATOR=initramfs-tools ;;
   *) die "unknown suite '$SUITE' (bookworm or bullseye)" ;;
@@ -38,7 +53,7 @@ DISK_MB=${FLEETFIX_DISK_MB:-4096}
 # the package lists count by themselves.
 IMAGE_VERSION=2
 OUT="$FLEETFIX_CACHE/images/$SUITE"
-STAMP_INPUT="$(echo "image version $IMAGE_VERSION"; find "$HERE/image" -type f | LC_ALL=C sort | xargs cat; echo "$SUITE $BASE_PKGS $CHROOT_PKGS $DISK_MB")"
+STAMP_INPUT="$(echo "image version $IMAGE_VERSION"; find "$HERE/image" -type f | LC_ALL=C sort | xargs cat; echo "$SUITE $BASE_PKGS $CHROOT_PKGS $DISK_MB${KEEP_DEBS:+ keeps $KEEP_DEBS}")"
 STAMP=$(printf '%s' "$STAMP_INPUT" | sha256sum | cut -d' ' -f1)
 
 if [ -f "$OUT/stamp" ] && [ "$(cat "$OUT/stamp")" = "$STAMP" ] && [ -f "$OUT/disk.qcow2" ]; then
@@ -111,6 +126,14 @@ if [ -n "$UPGRADE_PKG" ]; then
   chroot "$ROOT" /bin/sh -ec "mkdir -p /var/cache/fleetfix/debs; cd /var/cache/fleetfix/debs; apt-get download -q $UPGRADE_PKG >/dev/null"
   log "kept for the upgrade story: $(ls "$ROOT/var/cache/fleetfix/debs")"
 fi
+for pkg in $KEEP_DEBS; do
+  # What installing it on this very system takes (no recommends), resolved now, installed later.
+  chroot "$ROOT" /bin/sh -ec "d=/var/cache/fleetfix/debs/$pkg; mkdir -p \$d/partial
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --download-only --no-install-recommends \
+      -o Dir::Cache::archives=\$d $pkg >/dev/null 2>&1; rm -rf \$d/partial \$d/lock; ls \$d/*.deb >/dev/null" \
+    || die "downloading $pkg for the variants failed"
+  log "kept for a variant: $pkg ($(find "$ROOT/var/cache/fleetfix/debs/$pkg" -name '*.deb' | wc -l) packages, $(du -sh "$ROOT/var/cache/fleetfix/debs/$pkg" | cut -f1))"
+done
 
 # Quiet, offline, reproducible guests: nothing reaches out, nothing runs on a timer.
 # shellcheck disable=SC2016  # expanded by the chroot's shell
