@@ -62,6 +62,12 @@ options:
     description: Allow renaming that interface.
     type: bool
     default: false
+  live_rename:
+    description:
+      - Rename now, without a reboot, when every NIC to rename is down (RV(_value.live)); otherwise every
+        rename waits for the next boot and a warning says which NIC is up.
+    type: bool
+    default: false
 '''
 
 EXAMPLES = r'''
@@ -94,8 +100,8 @@ _value:
       elements: str
     reload:
       description:
-        - What the role's handlers tell once the files changed, in order - C(netplan) (C(netplan generate),
-          never C(netplan apply)), C(networkd) (C(networkctl reload)), C(networkmanager)
+        - What M(fleetfix.kernel.net_activate) tells once the files changed, in order - C(netplan)
+          (C(netplan generate), never C(netplan apply)), C(networkd) (C(networkctl reload)), C(networkmanager)
           (C(nmcli connection reload)); the daemons only where they run.
       type: list
       elements: str
@@ -106,6 +112,19 @@ _value:
           the files taken out of the way for it (C({path, to, system})).
       type: list
       elements: dict
+    live:
+      description: Whether the renames happen now (O(live_rename) and every NIC to rename is down).
+      type: bool
+    activate:
+      description:
+        - The O(fleetfix.kernel.net_activate#module:pins) of M(fleetfix.kernel.net_activate), one per pin - C(name),
+          C(current_name), C(mac), C(config_system), C(method), C(address), C(connection_uuid) (the keyfile's, for
+          V(networkmanager)) and C(paths), every file that pin's name and configuration depend on.
+      type: list
+      elements: dict
+    netplan_renderer:
+      description: The renderer the netplan files get (C(networkd), C(NetworkManager)), null without netplan.
+      type: str
     files:
       description: Every file to write, with C(path), C(content) and C(mode) (an octal string).
       type: list
@@ -129,13 +148,13 @@ from ansible_collections.fleetfix.kernel.plugins.plugin_utils.net_plan import Ne
 
 
 def persistent_net_plan(facts, interfaces, pin_method='auto', systemd_version=None, config_system='auto',
-                        connection_interface=None, allow_connection_rename=False):
+                        connection_interface=None, allow_connection_rename=False, live_rename=False):
     if not isinstance(facts, dict) or not isinstance(facts.get('interfaces'), list):
         raise AnsibleFilterError('persistent_net_plan expects the fleetfix_net facts of fleetfix.kernel.net_iface_facts')
     try:
         return plan(facts, interfaces, pin_method=pin_method, systemd_version=systemd_version,
                     config_system=config_system, connection_interface=connection_interface,
-                    allow_connection_rename=allow_connection_rename)
+                    allow_connection_rename=allow_connection_rename, live_rename=live_rename)
     except NetPlanError as exc:
         raise AnsibleFilterError(str(exc))
 

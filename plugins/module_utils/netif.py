@@ -43,6 +43,9 @@ UDEV_DB_BYTES = 1024 * 1024
 # /sys/class/net/<if>/address: hex pairs joined by ':' (sysfs_format_mac; empty when addr_len is 0)
 _SYSFS_ADDRESS = re.compile(r'([0-9a-f]{2}(:[0-9a-f]{2}){0,31})?\Z')
 # /sys/class/net/<if>/operstate: operstates[] in net/core/net-sysfs.c
+# /sys/class/net/<if>/flags: dev->flags in hex (net/core/net-sysfs.c, format_flags "%#x")
+_SYSFS_FLAGS = re.compile(r'0x[0-9a-f]{1,8}\Z')
+IFF_UP = 0x1
 OPERSTATES = ('unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up')
 
 
@@ -128,12 +131,18 @@ def read_interfaces(root='/'):
         operstate = _attribute(root, sysdir + '/operstate')
         if operstate is not None and operstate not in OPERSTATES:
             raise malformed(sysdir + '/operstate', None, 'one of %s' % ', '.join(OPERSTATES), operstate)
+        flags = _attribute(root, sysdir + '/flags')
+        if flags is not None and not _SYSFS_FLAGS.match(flags):
+            raise malformed(sysdir + '/flags', None, 'the interface flags in hexadecimal (0x1003)', flags)
         out.append({
             'name': display_path(name),
             'mac': (mac or '').lower(),
             'addr_assign_type': ADDR_ASSIGN.get(aat, aat),
             'permanent_mac': aat == 0,
             'operstate': operstate or '',
+            # IFF_UP: set up by an administrator or a daemon. The kernel renames only a link without
+            # it (operstate says whether there is a carrier, not this).
+            'admin_up': None if flags is None else bool(int(flags, 16) & IFF_UP),
             'driver': _link_name(root, sysdir + '/device/driver'),
             'bus': bus,
             'usb_port': usb_port_path(devpath),

@@ -37,8 +37,8 @@ description:
     read (written files) or outside C(/var/lib/fleetfix/persistent_net/disabled/) (O(removals[].to)),
     a path that is not clean (relative, C(.), C(..), control characters), a mode that lets group or
     others write, and a path given twice.
-  - Does not tell any daemon about the change; the role's handlers do (C(netplan generate),
-    C(networkctl reload), C(nmcli connection reload)), using RV(programs).
+  - Does not tell any daemon about the change; M(fleetfix.kernel.net_activate) does (C(netplan generate),
+    C(networkctl reload), C(nmcli connection reload)).
 author:
   - fleetfix.kernel contributors (@fleetfix)
 options:
@@ -225,7 +225,7 @@ netplan_check:
       description: Why it did not run, if it did not.
       type: str
 programs:
-  description: Where C(netplan), C(networkctl) and C(nmcli) are on the host (null when not installed), for the handlers.
+  description: Where C(netplan), C(networkctl) and C(nmcli) are on the host (null when not installed).
   returned: always
   type: dict
   sample: {"netplan": "/usr/sbin/netplan", "networkctl": "/usr/bin/networkctl", "nmcli": null}

@@ -94,8 +94,13 @@ ansible_facts:
               description: Whether the MAC is the NIC's own (safe to pin by).
               type: bool
             operstate:
-              description: C(up), C(down), ...
+              description: C(up), C(down), ... (whether the link has a carrier).
               type: str
+            admin_up:
+              description:
+                - Whether the link is set up (C(IFF_UP) in C(/sys/class/net/NAME/flags)), by an administrator or
+                  a daemon; null when the kernel does not say. Linux renames only a link that is not up.
+              type: bool
             driver:
               description: Kernel driver.
               type: str

@@ -615,7 +615,7 @@ def check_config_system(value):
 
 
 def _reloads(touched, systems):
-    """What to tell the daemons once the files changed (the role's handlers): netplan generate
+    """What to tell the daemons once the files changed (the net_activate module): netplan generate
     (never netplan apply: it renames links itself), then networkctl reload / nmcli connection reload
     for the daemons that run and whose files changed, or that render netplan's."""
     daemons = set(s for s in touched if s in ('networkd', 'networkmanager'))
@@ -627,8 +627,36 @@ def _reloads(touched, systems):
     return out
 
 
+def _activation(pins, method, live_rename, warnings):
+    """What the net_activate module gets per pin (exactly its options), and whether the renames
+    happen now (live) or at the next boot. Live only when asked and when every renamed NIC is down:
+    Linux renames only a link that is not up (dev_change_name: -EBUSY), and with one rename waiting
+    for the boot anyway, renaming the others now would only bring half the new names up before it."""
+    renames = [p for p in pins if p['rename']]
+    up = [p for p in renames if p['admin_up'] is not False]
+    live = bool(live_rename and renames and not up)
+    if live_rename and up:
+        warnings.append('fleetfix_net_live_rename: %s; every rename waits for the next boot'
+                        % ', '.join('%s is %s' % (p['current_name'], 'up' if p['admin_up'] else 'of unknown state')
+                                    for p in up))
+    activate = []
+    for pin in pins:
+        paths = [UDEV_RULES_FILE if method == 'udev' else LINK_FILE % pin['name']]
+        if pin['config_file']:
+            paths.append(pin['config_file'])
+        if pin['config_system'] == 'ifupdown':
+            paths.append(IFUPDOWN_MAIN)  # the role makes it source interfaces.d
+        paths += [m['path'] for m in pin['moves']]
+        activate.append({'name': pin['name'], 'current_name': pin['current_name'], 'mac': pin['mac'],
+                         'config_system': pin['config_system'], 'method': pin['method'], 'address': pin['address'],
+                         'connection_uuid': keyfile_uuid(pin['name']) if pin['config_system'] == 'networkmanager' else None,
+                         'paths': paths})
+    return live, activate
+
+
 def plan(facts, interfaces, pin_method='auto', systemd_version=None, config_system='auto',
-         connection_interface=None, allow_connection_rename=False, source='fleetfix_net_interfaces'):
+         connection_interface=None, allow_connection_rename=False, source='fleetfix_net_interfaces',
+         live_rename=False):
     """Validate the request against the host and decide every file (pure)."""
     if not isinstance(interfaces, list):
         raise NetPlanError('fleetfix_net_interfaces must be a list of {name, mac or match_current_name}, got %r'
@@ -697,7 +725,8 @@ def plan(facts, interfaces, pin_method='auto', systemd_version=None, config_syst
                'address': str(address) if address else None,
                'family': ('inet6' if address.version == 6 else 'inet') if address else None,
                'gateway': str(entry['gateway']) if entry['gateway'] else None,
-               'rename': iface['name'] != name, 'config_system': system, 'config_file': None, 'moves': [],
+               'rename': iface['name'] != name, 'admin_up': iface.get('admin_up'),
+               'config_system': system, 'config_file': None, 'moves': [],
                '_iface': iface, '_netplan_pins': netplan_pins, '_where': where}
         if system != 'none':
             pin['config_file'] = CONFIG_FILES[system][0] % name
@@ -733,6 +762,11 @@ def plan(facts, interfaces, pin_method='auto', systemd_version=None, config_syst
             pin['moves'].append(move)
             if move['system'] in CONFIG_SYSTEMS:
                 touched.add(move['system'])
+    if not isinstance(live_rename, bool):
+        raise NetPlanError('fleetfix_net_live_rename must be true or false, got %r' % (live_rename,))
+    live, activate = _activation(pins, method, live_rename, warnings)
     return {'pin_method': method, 'config_system': config_system, 'pins': pins, 'files': files, 'removals': removals,
             'config_systems': [s for s in CONFIG_SYSTEMS if s in touched], 'reload': _reloads(touched, systems),
-            'renames': [p for p in pins if p['rename']], 'warnings': warnings}
+            'renames': [p for p in pins if p['rename']], 'live': live, 'activate': activate,
+            # netplan's own default is networkd
+            'netplan_renderer': (renderer or 'networkd') if 'netplan' in touched else None, 'warnings': warnings}

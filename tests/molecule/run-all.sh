@@ -67,7 +67,7 @@ run_one() {
 
 # The longest scenarios start first (measured under TCG: a kernel upgrade with two initramfs
 # builds and a reboot, the USB NIC scenarios' two reboots), so two lanes end close together.
-LONG_FIRST="initramfs_drivers/upgrade persistent_net/default persistent_net/udev initramfs_drivers/initramfs_tools"
+LONG_FIRST="initramfs_drivers/upgrade persistent_net/default persistent_net/networkmanager persistent_net/netplan persistent_net/live persistent_net/udev initramfs_drivers/initramfs_tools"
 scenarios=()
 for yml in roles/*/molecule/*/molecule.yml; do
   [ -f "$yml" ] || continue

@@ -102,6 +102,15 @@ NET_CASES = [
     (NET, nic("addr_assign_type", None), None),          # a directory: no such attribute (pre-3.2 kernels)
     (NET, nic("addr_assign_type", Fifo()), None),        # never opened
     (NET, nic("ifindex", b"../../../etc/passwd\n"), "ifindex: expected a non-negative integer"),
+    # flags: dev->flags as "%#x" (net-sysfs.c format_flags); IFF_UP decides whether a live rename can happen
+    (NET, nic("flags", b"up\n"), "flags: expected the interface flags in hexadecimal"),
+    (NET, nic("flags", b"0x1G\n"), "flags: expected the interface flags in hexadecimal"),
+    (NET, nic("flags", b"4099\n"), "flags: expected the interface flags in hexadecimal"),
+    (NET, nic("flags", b"0x" + b"f" * 5000), "flags: expected the interface flags in hexadecimal"),
+    (NET, nic("flags", u"0x\u0661\n".encode("utf-8")), "flags: expected the interface flags in hexadecimal"),
+    (NET, nic("flags", b"0x1003\x00"), "flags: expected the interface flags in hexadecimal"),
+    (NET, nic("flags", None), None),                     # a directory: no such attribute
+    (NET, nic("flags", Fifo()), None),                   # never opened
     (NET, nic("ifindex", u"\u00b2".encode("utf-8")), "ifindex: expected a non-negative integer"),
     (NET, nic("ifindex", b"4294967296\n"), "ifindex: expected an integer at most 2147483647"),
     (NET, nic("address", b"zz:zz:zz:zz:zz:zz\n"), "address: expected a hardware address"),

@@ -15,6 +15,10 @@ __metaclass__ = type
 NAN = float('nan')
 INF = float('inf')
 
+# A pin as the persistent_net plan gives it to net_activate (each case spoils one value).
+_PIN = {"name": "usbnet0", "current_name": "enp0s7u1", "mac": "52:54:00:12:34:99", "config_system": "networkd",
+        "method": "static", "address": "192.0.2.10/24", "paths": ["/etc/systemd/network/10-fleetfix-usbnet0.network"]}
+
 # (module, args, option named in the message, fragment of the message)
 CASES = [
     # pipe_facts: a write size is a positive number of bytes the kernel can hold in one pipe
@@ -92,4 +96,30 @@ CASES = [
                            "initramfs_tools_modules": "/etc/shadow"}, "initramfs_tools_modules", "/etc/initramfs-tools/modules"),
     ("initramfs_rebuild", {"kernels": ["running"], "drivers": ["mpt3sas"], "generator": "mkinitcpio"}, "generator", "mkinitcpio"),
     ("initramfs_rebuild", {"kernels": ["running"], "drivers": ["mpt3sas"], "backup": "no thanks"}, "backup", "no thanks"),
+    # net_activate: every value that reaches an argv (ip, ifup, networkctl, nmcli) or a path compared
+    ("net_activate", {"pins": [dict(_PIN, name="-x")]}, "pins[1].name", "option"),
+    ("net_activate", {"pins": [dict(_PIN, name="usb/0")]}, "pins[1].name", "not an interface name"),
+    ("net_activate", {"pins": [dict(_PIN, name="u" * 16)]}, "pins[1].name", "not an interface name"),
+    ("net_activate", {"pins": [dict(_PIN, name="usb 0")]}, "pins[1].name", "not an interface name"),
+    ("net_activate", {"pins": [dict(_PIN, name="1234")]}, "pins[1].name", "not an interface name"),
+    ("net_activate", {"pins": [dict(_PIN, current_name="")]}, "pins[1].current_name", "not an interface name"),
+    ("net_activate", {"pins": [dict(_PIN, current_name="eth0\nreboot")]}, "pins[1].current_name", "not an interface name"),
+    ("net_activate", {"pins": [dict(_PIN, mac="52:54:00:12:34:9g")]}, "pins[1].mac", "not a MAC"),
+    ("net_activate", {"pins": [dict(_PIN, mac="52:54:00:12:34:9A")]}, "pins[1].mac", "lower-case"),
+    ("net_activate", {"pins": [dict(_PIN, address="192.0.2.10")]}, "pins[1].address", "prefix length"),
+    ("net_activate", {"pins": [dict(_PIN, address="192.0.2.10/24; reboot")]}, "pins[1].address", "prefix length"),
+    ("net_activate", {"pins": [dict(_PIN, method="static", address=None)]}, "pins[1]", "without an address"),
+    ("net_activate", {"pins": [dict(_PIN, config_system="wicked")]}, "config_system", "wicked"),
+    ("net_activate", {"pins": [dict(_PIN, config_system="networkmanager")]}, "pins[1]", "connection_uuid"),
+    ("net_activate", {"pins": [dict(_PIN, config_system="networkmanager", connection_uuid="x; y")]},
+     "pins[1].connection_uuid", "not a lower-case UUID"),
+    ("net_activate", {"pins": [dict(_PIN, paths=["etc/netplan/x.yaml"])]}, "pins[1].paths", "not an absolute path"),
+    ("net_activate", {"pins": [_PIN, _PIN]}, "pins", "given twice"),
+    ("net_activate", {"changed_paths": ["/etc/netplan/\x00.yaml"]}, "changed_paths", "not an absolute path"),
+    ("net_activate", {"reload": ["netplan apply"]}, "reload", "netplan apply"),
+    ("net_activate", {"netplan_renderer": "systemd"}, "netplan_renderer", "systemd"),
+    ("net_activate", {"live_rename": "sometimes"}, "live_rename", "sometimes"),
+    ("net_activate", {"timeout": 0}, "timeout", "between 1 and 600"),
+    ("net_activate", {"timeout": 10 ** 6}, "timeout", "between 1 and 600"),
+    ("net_activate", {"timeout": "soon"}, "timeout", "int"),
 ]

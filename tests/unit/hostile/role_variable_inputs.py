@@ -11,7 +11,8 @@
 - ``fleetfix_net_interfaces[].<key>`` - one key of an otherwise valid entry of
   fleetfix_net_interfaces, through the persistent_net_plan filter with every configuration
   system (ifupdown, ifcfg, netplan, networkmanager, networkd); ``fleetfix_net_interfaces``
-  alone - the whole list; ``fleetfix_net_config_system`` - the system.
+  alone - the whole list; ``fleetfix_net_config_system`` - the system; ``fleetfix_net_live_rename``
+  - the live-rename switch.
 
 Every one must be refused with a message naming the variable (and, for a scalar, the value)
 and holding the fragment. Run by tests/unit/plugins/filter/test_role_variable_inputs.py; a few
@@ -218,6 +219,14 @@ NET_CONFIG_SYSTEMS = [
     ("fleetfix_net_config_system", True, "must be one of"),
 ]
 
+# fleetfix_net_live_rename: a boolean; a string that looks like one is not taken for one
+NET_LIVE = [
+    ("fleetfix_net_live_rename", "yes please", "must be true or false"),
+    ("fleetfix_net_live_rename", "false", "must be true or false"),
+    ("fleetfix_net_live_rename", 1, "must be true or false"),
+    ("fleetfix_net_live_rename", None, "must be true or false"),
+]
+
 # whole lists; the host has ens2 (52:54:00:f1:ee:01) and enx525400123499 (USB_MAC)
 NET_LISTS = [
     ("fleetfix_net_interfaces", [{"name": "usbnet0", "mac": USB_MAC}, {"name": "usbnet1", "mac": USB_MAC.upper()}],
@@ -260,4 +269,4 @@ INITRAMFS_FILES = [
     ("fleetfix_initramfs_tools_modules_file", "/etc/initramfs-tools//modules", NOT_ITM),
 ]
 
-ALL = SYSCTL_FILES + PIPE_NUMBERS + VM_NUMBERS + NET_KEYS + NET_LISTS + NET_CONFIG_SYSTEMS + INITRAMFS_FILES
+ALL = SYSCTL_FILES + PIPE_NUMBERS + VM_NUMBERS + NET_KEYS + NET_LISTS + NET_CONFIG_SYSTEMS + NET_LIVE + INITRAMFS_FILES

@@ -81,6 +81,8 @@ def refuse(variable, value, vm_facts):
             vm_watermarks_plan(vm_facts, VM_DROPIN, **{VM_ARGS[variable]: value})
         elif variable == "fleetfix_net_config_system":
             persistent_net_plan(NET_FACTS, [GOOD_ENTRY], systemd_version=252, config_system=value)
+        elif variable == "fleetfix_net_live_rename":
+            persistent_net_plan(NET_FACTS, [GOOD_ENTRY], systemd_version=252, config_system="networkd", live_rename=value)
         elif variable.startswith("fleetfix_initramfs_"):
             initramfs_drivers_plan({"fleetfix_initramfs_drivers": ["mpt3sas"], "fleetfix_initramfs_kernels": [],
                                     "fleetfix_initramfs_build_timeout": 600, variable: value})

@@ -590,3 +590,47 @@ def test_the_module_and_the_planner_agree_on_the_directories():
     for system, (pattern, _mode) in net_plan.CONFIG_FILES.items():
         assert pattern.rsplit("/", 1)[0] in net_config_files.WRITE_DIRS, system
     assert net_plan.UDEV_RULES_FILE.rsplit("/", 1)[0] in net_config_files.WRITE_DIRS
+
+
+# ------------------------------------------------------------------ live renames (issue 16, deliver 4)
+
+def test_live_rename_when_every_nic_to_rename_is_down():
+    facts = dict(FACTS, interfaces=[dict(MGMT, admin_up=True), dict(USB, admin_up=False)])
+    plan = make_plan(facts, WANT, systemd_version=252, config_system="networkd", live_rename=True)
+    assert plan["live"] is True and plan["warnings"] == []
+    assert plan["activate"] == [{
+        "name": "usbnet0", "current_name": "enx525400123499", "mac": "52:54:00:12:34:99", "config_system": "networkd",
+        "method": "static", "address": "192.0.2.10/24", "connection_uuid": None,
+        "paths": ["/etc/systemd/network/10-fleetfix-usbnet0.link", "/etc/systemd/network/10-fleetfix-usbnet0.network"]}]
+
+
+@pytest.mark.parametrize("admin_up, said", [(True, "enx525400123499 is up"), (None, "enx525400123499 is of unknown state")])
+def test_a_nic_that_is_up_or_unknown_makes_every_rename_wait_with_a_warning(admin_up, said):
+    facts = dict(FACTS, interfaces=[MGMT, dict(USB, admin_up=admin_up)])
+    plan = make_plan(facts, WANT, systemd_version=252, config_system="networkd", live_rename=True)
+    assert plan["live"] is False
+    assert plan["warnings"] == ["fleetfix_net_live_rename: %s; every rename waits for the next boot" % said]
+
+
+def test_not_asked_no_live_rename_and_no_warning():
+    facts = dict(FACTS, interfaces=[MGMT, dict(USB, admin_up=False)])
+    plan = make_plan(facts, WANT, systemd_version=252, config_system="networkd")
+    assert plan["live"] is False and plan["warnings"] == []
+
+
+def test_activation_paths_cover_the_udev_rule_ifupdown_main_and_the_moves():
+    facts = dict(FACTS, interfaces=[MGMT, dict(USB, admin_up=False)])
+    plan = make_plan(facts, WANT, systemd_version=204, config_system="ifupdown", live_rename=True)
+    assert plan["activate"][0]["paths"] == ["/etc/udev/rules.d/70-fleetfix-persistent-net.rules",
+                                            "/etc/network/interfaces.d/fleetfix-usbnet0", "/etc/network/interfaces"]
+
+
+def test_the_keyfile_uuid_and_the_netplan_renderer_reach_the_activation():
+    facts = dict(FACTS, interfaces=[MGMT, dict(USB, admin_up=False)])
+    plan = make_plan(facts, WANT, systemd_version=252, config_system="networkmanager")
+    assert plan["activate"][0]["connection_uuid"] == net_plan.keyfile_uuid("usbnet0")
+    assert plan["netplan_renderer"] is None
+    plan = make_plan(facts, WANT, systemd_version=252, config_system="netplan")
+    assert plan["netplan_renderer"] == "networkd" and plan["activate"][0]["connection_uuid"] is None
+    no_renderer = dict(facts, systems=dict(SYSTEMS, netplan={"present": True, "files": [], "renderer": None}))
+    assert make_plan(no_renderer, WANT, systemd_version=252, config_system="netplan")["netplan_renderer"] == "networkd"
