@@ -36,7 +36,7 @@ export PY_COLORS := 0
 COLLECTION_FILES := galaxy.yml meta/runtime.yml README.md LICENSE \
 	$(shell find plugins roles playbooks docs changelogs -type f -not -path '*/molecule/*' -not -name '*.pyc' 2>/dev/null)
 
-.PHONY: help audit test venv venv-2.16 os-deps collection unit vermin lint sanity sanity-2.16 bench-initramfs browser \
+.PHONY: help audit test venv venv-2.16 os-deps collection unit package vermin lint sanity sanity-2.16 bench-initramfs browser \
 	molecule py27 vm images clean
 
 help:
@@ -88,12 +88,18 @@ audit: $(INSTALLED)
 # ---------------------------------------------------------------- tests
 # The checks run two at a time (longest first), then every VM test.
 test: os-deps $(INSTALLED)
-	tests/run-suite.sh "sanity-2.16 sanity browser lint unit vermin images" vm
+	tests/run-suite.sh "sanity-2.16 sanity browser lint unit package vermin images" vm
 
 # The HTML fleet report in headless chromium (Debian's chromium and chromium-driver);
 # screenshots are kept in build/browser/.
 browser: $(INSTALLED)
 	$(BIN)/pytest -q -p no:cacheprovider -s tests/browser
+
+# The tarball as Galaxy, Automation Hub, AWX and a new user get it: galaxy-importer,
+# antsibull-docs and antsibull-changelog lint, ansible-builder create, and the audit run from an
+# empty directory with the collection installed from the tarball (tests/package/run.sh).
+package: $(INSTALLED)
+	tests/package/run.sh $(BIN) $(BUILD)/dist/fleetfix-kernel-$$(sed -n 's/^version: *//p' galaxy.yml).tar.gz
 
 unit: $(BIN)/.installed
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit

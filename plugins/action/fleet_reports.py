@@ -131,5 +131,5 @@ class ActionModule(ActionBase):
             files, changed = write_all(dest, rendered)
         except (IOError, OSError) as exc:
             raise AnsibleActionFail('cannot write the reports into %s (none was changed): %s' % (dest, exc))
-        result.update(changed=bool(changed), files=files, written=changed)
+        result.update(changed=bool(changed), files=files, written=changed, dest=dest)
         return result

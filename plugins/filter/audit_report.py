@@ -8,7 +8,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: audit_report
 short_description: Assemble the fleet report from every host's kernel_audit result
-version_added: 0.1.0
+version_added: 0.3.0
 description:
   - Runs on the controller after M(fleetfix.kernel.kernel_audit) ran on the fleet. Takes the
     audited host names and C(hostvars), and returns the fleet report (schema in

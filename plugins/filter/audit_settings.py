@@ -8,7 +8,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: audit_settings
 short_description: Check the audit's variables on the controller before any host is touched
-version_added: 0.2.0
+version_added: 0.3.0
 description:
   - Takes the audit variables that are set (a dict of name and value - C(playbooks/audit.yml) passes
     every C(fleetfix_audit_*) variable, C(fleetfix_report_dir) and C(fleetfix_become)) and returns all
@@ -16,7 +16,8 @@ description:
     C(fleetfix_become) strings to booleans).
   - A bad value raises an error naming the variable and the value - C(fleetfix_audit_fail_on) is one of
     C(never), C(warn), C(fail); C(fleetfix_audit_serial) a number of hosts (0 = all), a percentage above
-    0 and at most 100, or a non-empty list of those; C(fleetfix_audit_subset) stories or C(all), each may
+    0 and at most 100, or a non-empty list of those (the audit turns it into its collector task's
+    C(throttle) with P(fleetfix.kernel.audit_throttle#filter)); C(fleetfix_audit_subset) stories or C(all), each may
     start with C(!); C(fleetfix_audit_pipe_write_size) 1 to 2^31 bytes; C(fleetfix_audit_boot_extra_drivers)
     kernel module names. A C(fleetfix_audit_*) name the playbook does not know is refused as a typo.
 author:

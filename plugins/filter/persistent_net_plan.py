@@ -8,7 +8,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: persistent_net_plan
 short_description: Decide how to pin network interface names and configure them, and render every file
-version_added: 0.1.0
+version_added: 0.3.0
 description:
   - The "decide" step of the P(fleetfix.kernel.persistent_net#role) role. Validates
     C(fleetfix_net_interfaces) against the host's C(fleetfix_net) facts (name length and characters,

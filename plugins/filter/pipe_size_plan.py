@@ -8,7 +8,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: pipe_size_plan
 short_description: Decide which pipe sysctls to change, from pipe_facts and the wanted values
-version_added: 0.1.0
+version_added: 0.3.0
 description:
   - The "decide" step of the P(fleetfix.kernel.pipe_size#role) role, as data. Takes
     C(ansible_facts.fleetfix_pipe) from M(fleetfix.kernel.pipe_facts) and returns the sysctls
@@ -73,6 +73,11 @@ _value:
       description: Names of the sysctls whose running value will change.
       type: list
       elements: str
+    dropin:
+      description:
+        - The whole content of the role's drop-in - a header naming the role, then C(key = value) per sysctl -
+          which the role writes with M(ansible.builtin.copy), so C(--diff) shows the file as it ends up.
+      type: str
 '''
 
 from ansible.errors import AnsibleFilterError
@@ -95,9 +100,11 @@ def pipe_size_plan(facts, max_size, user_pages_soft=None, cap=DEFAULT_MAX_SIZE_C
         raise AnsibleFilterError('pipe_size_plan expects the fleetfix_pipe facts of fleetfix.kernel.pipe_facts, '
                                  'got %r' % (type(facts).__name__,))
     try:
-        return plan_settings(facts, max_size, user_pages_soft=user_pages_soft, cap=cap)
+        plan = plan_settings(facts, max_size, user_pages_soft=user_pages_soft, cap=cap)
     except PipeSettingError as exc:
         raise AnsibleFilterError(str(exc))
+    plan['dropin'] = sysctl_d.render_dropin('pipe_size', plan['sysctls'])
+    return plan
 
 
 class FilterModule(object):

@@ -8,7 +8,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: timeval
 short_description: Turn a duration into a valid struct timeval (tv_sec, tv_usec)
-version_added: 0.1.0
+version_added: 0.3.0
 description:
   - Seed story 1. The kernel rejects C(SO_RCVTIMEO)/C(SO_SNDTIMEO) with C(EDOM) when C(tv_usec) is not
     in 0..999999. This filter normalises a duration into C(tv_sec) and C(0 <= tv_usec < 1000000),

@@ -8,7 +8,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: vm_watermarks_plan
 short_description: Decide vm.min_free_kbytes from memory_watermark_facts and the sizing policy
-version_added: 0.1.0
+version_added: 0.3.0
 description:
   - The "decide" step of the P(fleetfix.kernel.vm_watermarks#role) role, as data.
   - "Policy: O(percent) of MemTotal, at most O(ceiling_kb), never below the kernel's own
@@ -84,6 +84,11 @@ _value:
       description: Names of the sysctls whose running value changes.
       type: list
       elements: str
+    dropin:
+      description:
+        - The whole content of the role's drop-in - a header naming the role, then C(key = value) per sysctl -
+          which the role writes with M(ansible.builtin.copy), so C(--diff) shows the file as it ends up.
+      type: str
     overrides:
       description: Assignments in files applied after the drop-in at boot (C(file), C(real_file), C(line), C(key), C(value)).
       type: list
@@ -172,6 +177,7 @@ def vm_watermarks_plan(facts, dropin, explicit_kb=None, percent=memory.DEFAULT_P
         for other in sysctl_d.overriding(boot['assignments'], dropin):
             found.append(dict(other, key=entry['name'], fixable=other['real_file'].startswith('/etc/')))
     plan['overrides'] = found
+    plan['dropin'] = sysctl_d.render_dropin('vm_watermarks', plan['sysctls'])
     if found and overrides == 'fail':
         raise AnsibleFilterError('%s would not survive a reboot: %s (fleetfix_vm_overrides=fail)' % (
             dropin, '; '.join('%s:%d sets %s = %s' % (o['file'], o['line'], o['key'], o['value']) for o in found)))

@@ -195,6 +195,18 @@ def dropin_path_error(value, variable):
 # procps 3.2.8 - cuts longer lines into pieces; no real sysctl line is that long, so pieces are not
 # modelled: such a line is read whole.) systemd strips " \t\n\r" around keys and values,
 # procps isspace().
+def render_dropin(role, sysctls):
+    """The whole content of a role's own drop-in (pure): a header naming the owner, then one
+    ``key = value`` line per sysctl in the plan's order. The roles write it with
+    ansible.builtin.copy after ansible.posix.sysctl, so --diff shows the file as it ends up; the
+    spaces around ``=`` keep it distinct from ansible.posix.sysctl's own ``key=value`` lines, so the
+    copy's prediction under --check is the real run's whatever that module wrote first."""
+    lines = ['# Managed by fleetfix.kernel.%s: this file is rewritten by the role, edit its variables instead.' % role]
+    for entry in sysctls:
+        lines.append('%s = %s' % (entry['name'], entry['value']))
+    return '\n'.join(lines) + '\n'
+
+
 LONG_LINE_MAX = 1024 * 1024
 SYSTEMD_LINES = 'read_line'
 STDIO_LINES = 'stdio'

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: docker_kernel_check
 short_description: Check whether a kernel can run Docker, option by option, like check-config.sh
-version_added: 0.1.0
+version_added: 0.3.0
 description:
   - Seed story 6. Evaluates the build configuration of the running kernel - and of any installed
     kernel you name, before you reboot into it - against the option lists of Docker's own
@@ -46,6 +46,8 @@ description:
     C(fleetfix_docker_fail_on)). Safe under C(--check).
 author:
   - fleetfix.kernel contributors (@fleetfix)
+requirements:
+  - Python 2.7 or 3.6+ on the managed host (standard library only)
 options:
   profiles:
     description: Profiles to evaluate.

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: ext4_thread_facts
 short_description: Count the ext4-dio-unwrit / ext4-rsv-conver kernel threads and tell whether they matter
-version_added: 0.1.0
+version_added: 0.3.0
 description:
   - Seed story 3. After heavy writes, C(top) showed many C(ext4-dio-unwrit) kernel threads. They
     are ext4's unwritten-extent conversion workqueue - one per ext4 mount (per CPU on 2.6.32;
@@ -21,6 +21,8 @@ description:
   - Only reads. Safe under C(--check).
 author:
   - fleetfix.kernel contributors (@fleetfix)
+requirements:
+  - Python 2.7 or 3.6+ on the managed host (standard library only)
 options:
   sample_seconds:
     description:

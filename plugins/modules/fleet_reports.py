@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: fleet_reports
 short_description: Write the fleet reports (HTML, JSON, Markdown, JUnit) on the controller in one step
-version_added: 0.2.0
+version_added: 0.3.0
 description:
   - Takes the fleet report made by the C(fleetfix.kernel.audit_report) filter and writes
     C(fleet-report.html) (self-contained), C(fleet-report.json) (stable key order),
@@ -27,13 +27,19 @@ description:
     C(--check) too (an audit that leaves no report would be useless).
 author:
   - fleetfix.kernel contributors (@fleetfix)
+requirements:
+  - Nothing on the managed host - an action plugin, it runs in the controller's own ansible-core process and calls no program
 options:
   report:
     description: The fleet report.
     type: dict
     required: true
   dest:
-    description: Directory to write the reports into (created when missing).
+    description:
+      - Directory to write the reports into (created when missing).
+      - A relative path is taken from the directory C(ansible-playbook) runs from (the controller's working
+        directory), not from the playbook's directory - so a playbook run from an installed collection
+        never writes into it.
     type: path
     required: true
   formats:
@@ -78,6 +84,11 @@ written:
   returned: always
   type: list
   elements: str
+dest:
+  description: The report directory as an absolute path (O(dest) resolved).
+  returned: always
+  type: str
+  sample: /srv/audit/reports
 '''
 
 from ansible.module_utils.basic import AnsibleModule

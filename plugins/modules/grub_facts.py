@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: grub_facts
 short_description: Read the boot loader's entries and tell whether each one's root= finds the root filesystem
-version_added: 0.2.0
+version_added: 0.3.0
 description:
   - Seed story 4. After a kernel upgrade a CentOS 7 host did not boot; GRUB's C(root=) named a
     device path (C(/dev/sda2)) instead of a UUID, and device names move when controllers or
@@ -29,6 +29,8 @@ description:
     and on a directory it cannot read (an unreadable C(/boot) is named as such; run with become).
 author:
   - fleetfix.kernel contributors (@fleetfix)
+requirements:
+  - Python 2.7 or 3.6+ on the managed host (standard library only)
 options: {}
 extends_documentation_fragment:
   - fleetfix.kernel.read_only

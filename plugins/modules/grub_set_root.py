@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: grub_set_root
 short_description: Make every boot entry boot root=UUID=<uuid>, with a backup, a verified result, and a restore on failure
-version_added: 0.2.0
+version_added: 0.3.0
 description:
   - Seed story 4. Device names (C(/dev/sda2)) move when controllers or drivers change; a GRUB
     entry whose C(root=) is one may not find its root filesystem after a kernel upgrade.
@@ -32,6 +32,16 @@ description:
     role C(fleetfix.kernel.grub_root_uuid) does both.
 author:
   - fleetfix.kernel contributors (@fleetfix)
+requirements:
+  - Python 2.7 or 3.6+ on the managed host (standard library only)
+  - C(grub2-mkconfig) or C(grub-mkconfig) (GRUB 2) to regenerate the configuration into a private directory - real
+    runs only, not under C(--check); GRUB legacy needs no program (its C(grub.conf) is edited in Python)
+  - C(grub2-script-check) or C(grub-script-check) (GRUB 2) to check the regenerated configuration before it replaces
+    the old one - real runs only; both GRUB 2 programs must be there before either is run
+  - C(grubby) (BLS entries, RHEL 8/9) to update every entry - real runs only
+  - C(getfattr) and C(setfattr) (attr), else C(cp --attributes-only) and C(chcon) (coreutils) - optional, on Python 2
+    only - to keep the extended attributes and SELinux label of the C(grub.conf) or C(grub.cfg) it replaces (Python 3
+    copies them itself; without these programs they are not copied)
 options:
   uuid:
     description:

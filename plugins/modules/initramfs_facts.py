@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: initramfs_facts
 short_description: Read every installed kernel's initramfs and tell whether it holds the drivers that boot this host
-version_added: 0.2.0
+version_added: 0.3.0
 description:
   - Seed story 4. A CentOS 7 server upgraded to a new kernel did not come back - its initramfs
     lacked C(mpt2sas), the driver of the SAS controller holding / and /boot. This module tells,
@@ -29,6 +29,14 @@ description:
   - Only reads. Safe under C(--check).
 author:
   - fleetfix.kernel contributors (@fleetfix)
+requirements:
+  - Python 2.7 or 3.6+ on the managed host (standard library only)
+  - C(zstd) to read an initramfs image compressed with zstd (gzip and uncompressed images need no program, and no
+    C(lsinitrd), C(lsinitramfs) or C(cpio) is run); without it that image cannot be read (see O(on_error))
+  - C(lz4) to read an initramfs image compressed with lz4 (legacy format); without it that image cannot be read
+    (see O(on_error))
+  - C(xz), on Python 2 only, to read an initramfs image compressed with xz or lzma (Python 3 decodes both itself)
+  - C(bzip2) to read an initramfs image compressed with bzip2 - only where Python was built without its bz2 module
 options:
   kernels:
     description:

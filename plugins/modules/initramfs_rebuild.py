@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: initramfs_rebuild
 short_description: Rebuild the initramfs of the kernels whose image lacks a boot driver - safely
-version_added: 0.2.0
+version_added: 0.3.0
 description:
   - Seed story 4. Rebuilds B(only) the images of O(kernels) that lack one of O(drivers) (or
     cannot be read, or do not exist), with the host's generator (dracut or initramfs-tools).
@@ -39,6 +39,20 @@ description:
   - Usually called by the role C(fleetfix.kernel.initramfs_drivers).
 author:
   - fleetfix.kernel contributors (@fleetfix)
+requirements:
+  - Python 2.7 or 3.6+ on the managed host (standard library only)
+  - C(dracut) (EL, and Debian hosts that use dracut such as the bookworm test image) or initramfs-tools'
+    C(mkinitramfs) (Debian/Ubuntu) to rebuild an image - the one O(generator) names or the host has; also under
+    C(--check) whenever an image is to be rebuilt (the plan holds the command with its full path)
+  - C(timeout) (coreutils) - optional - to kill a build after O(timeout) seconds; without it O(timeout) is not enforced
+  - C(zstd) to read an image compressed with zstd - the current one (does it lack a driver?) and the new one before it
+    replaces it (gzip and uncompressed images need no program); without it such an image counts as unreadable
+  - C(lz4) to read an image compressed with lz4 (legacy format), as for C(zstd)
+  - C(xz), on Python 2 only, to read an image compressed with xz or lzma (Python 3 decodes both itself)
+  - C(bzip2) to read an image compressed with bzip2 - only where Python was built without its bz2 module
+  - C(getfattr) and C(setfattr) (attr), else C(cp --attributes-only) and C(chcon) (coreutils) - optional, on Python 2
+    only - to keep the extended attributes and SELinux label of an image or configuration file it replaces (Python 3
+    copies them itself; without these programs they are not copied)
 options:
   kernels:
     description:

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: kernel_audit
 short_description: Audit a host for every fleetfix.kernel seed story in one module call
-version_added: 0.1.0
+version_added: 0.3.0
 description:
   - Runs the collector of every seed story on the host in a single call (one round trip)
     and returns one finding per story with a status, a one-line summary, the evidence it is
@@ -24,6 +24,17 @@ description:
   - Only reads. Safe under C(--check); the result is the same with and without it.
 author:
   - fleetfix.kernel contributors (@fleetfix)
+requirements:
+  - Python 2.7 or 3.6+ on the managed host (standard library only)
+  - C(zstd), for V(boot_readiness) only, to read an initramfs image compressed with zstd (gzip and uncompressed images
+    need no program, and no C(lsinitrd), C(lsinitramfs) or C(cpio) is run); without it that image is reported as
+    unreadable in the finding and the audit goes on
+  - C(lz4), for V(boot_readiness) only, to read an initramfs image compressed with lz4 (legacy format); without it that
+    image is reported as unreadable in the finding and the audit goes on
+  - C(xz), for V(boot_readiness) only and on Python 2 only, to read an initramfs image compressed with xz or lzma
+    (Python 3 decodes both itself)
+  - C(bzip2), for V(boot_readiness) only, to read an initramfs image compressed with bzip2 - only where Python was built
+    without its bz2 module
 options:
   gather_subset:
     description:

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: kernel_config_facts
 short_description: Read the build configuration of the running kernel and of installed kernels
-version_added: 0.1.0
+version_added: 0.3.0
 description:
   - Reads a kernel's C(.config) from C(/proc/config.gz) (running kernel only),
     C(/boot/config-KVER), C(/usr/src/linux-KVER/.config) or C(/lib/modules/KVER/build/.config),
@@ -20,6 +20,8 @@ description:
   - Only reads. Safe under C(--check).
 author:
   - fleetfix.kernel contributors (@fleetfix)
+requirements:
+  - Python 2.7 or 3.6+ on the managed host (standard library only)
 options:
   kernels:
     description:

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: memory_watermark_facts
 short_description: Read free-page watermarks, fragmentation and "page allocation failure" events
-version_added: 0.1.0
+version_added: 0.3.0
 description:
   - Seed story 2. Big-memory servers logged "page allocation failure" while C(free) showed plenty
     of memory - most of it page cache - until C(vm.min_free_kbytes) was raised (1 GiB made them rarer,
@@ -35,6 +35,12 @@ description:
   - Only reads. Safe under C(--check).
 author:
   - fleetfix.kernel contributors (@fleetfix)
+requirements:
+  - Python 2.7 or 3.6+ on the managed host (standard library only)
+  - C(dmesg) - optional - read only with O(log_sources=kmsg) where C(/dev/kmsg) cannot be read; without it that
+    source is in RV(ansible_facts.fleetfix_memory.log_sources_unread), with a warning
+  - C(journalctl) - optional - read only with O(log_sources=journal) (C(journalctl -k)); without it the journal is in
+    RV(ansible_facts.fleetfix_memory.log_sources_unread), with a warning
 options:
   log_sources:
     description:

@@ -33,6 +33,17 @@ description:
     live, or the configuration of a NIC that is up. The role reboots on it when allowed.
 author:
   - fleetfix.kernel contributors (@fleetfix)
+requirements:
+  - C(ip) (iproute2) with O(live_rename), to rename a NIC that is down (C(ip link set dev OLD name NEW)) and, in a
+    real run, to read its addresses back (C(ip -o addr show))
+  - C(netplan) for C(netplan generate), when a file under C(/etc/netplan) changed and O(reload) holds V(netplan)
+  - C(networkctl) for C(networkctl reload) (V(networkd) in O(reload)) and C(networkctl reconfigure), which brings up a
+    live-renamed NIC of networkd, or of netplan with the networkd renderer (or none given)
+  - C(nmcli) for C(nmcli connection reload) (V(networkmanager) in O(reload)) and C(nmcli connection up) or C(nmcli device
+    connect), which bring up a live-renamed NIC of NetworkManager, or of netplan with the NetworkManager renderer
+  - C(ifup) (ifupdown, or the initscripts of ifcfg) to bring up a live-renamed NIC configured by ifupdown or ifcfg
+  - Each of these only for the step that uses it; that step fails without it, under C(--check) too (the command is looked
+    up to be listed in RV(commands))
 options:
   pins:
     description: The pins, as the plan's C(activate) list gives them.

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: net_config_files
 short_description: Write network naming and configuration files, and move old configuration out of the way
-version_added: 0.2.0
+version_added: 0.3.0
 description:
   - The Apply step of the P(fleetfix.kernel.persistent_net#role) role; it writes what the
     C(fleetfix.kernel.persistent_net_plan) filter planned. It decides nothing itself.
@@ -41,6 +41,12 @@ description:
     C(networkctl reload), C(nmcli connection reload)).
 author:
   - fleetfix.kernel contributors (@fleetfix)
+requirements:
+  - C(netplan) - optional - for the C(netplan generate --root-dir) check, when a file under C(/etc/netplan) is written
+    or moved and O(check_netplan) is true; without it the check is skipped (RV(netplan_check.skipped))
+  - C(getfattr) and C(setfattr) (attr), else C(cp --attributes-only) and C(chcon) (coreutils) - optional, on Python 2
+    only - to keep the extended attributes and SELinux label of a file it replaces, or moves to another filesystem
+    (Python 3 copies them itself; without these programs they are not copied)
 options:
   files:
     description:

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: net_iface_facts
 short_description: Tell which network interface names can move, how each NIC is pinned, and which system configures it
-version_added: 0.1.0
+version_added: 0.3.0
 description:
   - Seed story 7. After a kernel upgrade a USB NIC came up as C(eth5) instead of C(eth3), the network
     scripts never brought it up, and the server was reachable only on its serial port.
@@ -46,6 +46,8 @@ description:
   - Only reads. Safe under C(--check).
 author:
   - fleetfix.kernel contributors (@fleetfix)
+requirements:
+  - Python 2.7 or 3.6+ on the managed host (standard library only)
 options: {}
 extends_documentation_fragment:
   - fleetfix.kernel.read_only

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: pipe_facts
 short_description: Read pipe capacity and pipe limits off the running kernel
-version_added: 0.1.0
+version_added: 0.3.0
 description:
   - Seed story 8 (a 16 MiB C(write) into a pipe blocked on 2.6.32). Reports the kernel's pipe
     sysctls C(fs.pipe-max-size), C(fs.pipe-user-pages-soft) and C(fs.pipe-user-pages-hard)
@@ -22,6 +22,8 @@ description:
   - Only reads. Safe under C(--check).
 author:
   - fleetfix.kernel contributors (@fleetfix)
+requirements:
+  - Python 2.7 or 3.6+ on the managed host (standard library only)
 options:
   write_size:
     description:

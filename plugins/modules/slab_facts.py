@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: slab_facts
 short_description: Read the slab allocator of the running kernel and its out-of-tree modules
-version_added: 0.1.0
+version_added: 0.3.0
 description:
   - Seed story 5. A module that gave C(kmem_cache_create) a name in a stack buffer worked on
     CentOS 7 (SLUB copies the name) and failed with "duplicate cache" on CentOS 6 (SLAB keeps the
@@ -21,6 +21,8 @@ description:
   - Only reads. Safe under C(--check).
 author:
   - fleetfix.kernel contributors (@fleetfix)
+requirements:
+  - Python 2.7 or 3.6+ on the managed host (standard library only)
 options:
   caches:
     description: Also list the slab cache names of C(/proc/slabinfo) (root only).

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: socket_timeout_probe
 short_description: Ask the running kernel whether it accepts a struct timeval for SO_RCVTIMEO / SO_SNDTIMEO
-version_added: 0.1.0
+version_added: 0.3.0
 description:
   - Seed story 1. C(setsockopt(SO_RCVTIMEO)) with C(tv_usec >= 1000000) fails with C(EDOM) because the
     kernel's C(sock_set_timeout) rejects it. This module sets the given O(tv_sec) and O(tv_usec) on a
@@ -20,6 +20,8 @@ description:
   - Only creates and closes a socket. Safe under C(--check).
 author:
   - fleetfix.kernel contributors (@fleetfix)
+requirements:
+  - Python 2.7 or 3.6+ on the managed host (standard library only)
 options:
   tv_sec:
     description: Seconds, an integer a C long holds (a boolean is refused).

@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -27,13 +28,12 @@ def _closed_port():
     return port
 
 
-def _run(tmp_path, *extra):
+def _run(tmp_path, *extra, **kwargs):
     inventory = tmp_path / "inventory.ini"
-    inventory.write_text(
-        "[fleet]\n"
-        "localhost ansible_connection=local ansible_python_interpreter=%s\n"
-        "gone.example ansible_host=127.0.0.1 ansible_port=%d ansible_user=nobody ansible_ssh_common_args='-o ConnectTimeout=5'\n"
-        % (sys.executable, _closed_port()))
+    local = "localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable
+    gone = ("gone.example ansible_host=127.0.0.1 ansible_port=%d ansible_user=nobody "
+            "ansible_ssh_common_args='-o ConnectTimeout=5'\n" % _closed_port())
+    inventory.write_text("[fleet]\n" + (gone + local if kwargs.get("gone_first") else local + gone))
     report_dir = os.path.join(OUT, tmp_path.name)
     playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
     proc = subprocess.run([playbook, "-i", str(inventory), os.path.join(REPO, "playbooks", "audit.yml"), "--check",
@@ -47,9 +47,21 @@ def _report(report_dir):
         return json.load(handle)
 
 
-def test_unreachable_host_is_reported_not_a_crash(tmp_path):
-    proc, report_dir = _run(tmp_path, "-e", "fleetfix_audit_serial=1", "--forks", "2")
-    assert proc.returncode == 0, proc.stdout[-3000:]
+def _recap(stdout, host):
+    """PLAY RECAP's counters of one host."""
+    line = re.search(r"^%s\s*:\s*(.*)$" % re.escape(host), stdout, re.M).group(1)
+    return dict((key, int(value)) for key, value in re.findall(r"(\w+)=(\d+)", line))
+
+
+@pytest.mark.parametrize("gone_first", [False, True], ids=["gone-last", "gone-first"])
+def test_unreachable_host_is_reported_not_a_crash(tmp_path, gone_first):
+    # one host at a time: the unreachable host alone in its "batch" must not end the audit
+    proc, report_dir = _run(tmp_path, "-e", "fleetfix_audit_serial=1", "--forks", "2", gone_first=gone_first)
+    # Ansible's own exit code for an unreachable host, after the reports are written
+    assert proc.returncode == 4, proc.stdout[-3000:]
+    recap = _recap(proc.stdout, "gone.example")
+    assert recap["unreachable"] == 1 and recap["ok"] == 0 and recap["ignored"] == 0, recap
+    assert _recap(proc.stdout, "localhost")["unreachable"] == 0
     report = _report(report_dir)
     assert report["host_states"] == {"audited": 1, "failed": 0, "unreachable": 1}
     assert report["hosts"]["gone.example"]["state"] == "unreachable"
@@ -102,7 +114,7 @@ def test_junit_is_well_formed_with_control_characters_in_a_host_name(tmp_path):
     proc = subprocess.run([playbook, "-i", str(inventory), os.path.join(REPO, "playbooks", "audit.yml"), "--check",
                            "-e", "fleetfix_report_dir=" + report_dir],
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, cwd=REPO, check=False)
-    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert proc.returncode == 4, proc.stdout[-3000:]  # one host unreachable
     root = ET.parse(os.path.join(report_dir, "junit.xml")).getroot()
     names = set(case.get("name") for case in root.iter("testcase"))
     assert "gone\\x01\\x1b\x7f.example" in names

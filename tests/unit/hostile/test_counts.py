@@ -15,7 +15,7 @@ import re
 from hostile import (audit_inputs, grub_inputs, host_files_boot, host_files_grub, host_files_net_sysctl,
                      host_files_proc, initramfs_inputs, module_argument_inputs, role_variable_inputs)
 
-README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "README.md")
+README = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "docs", "testing.md")
 PROPERTIES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "properties")
 
 BOOT_WRITERS = {  # tests/unit/plugins/modules/test_initramfs_rebuild.py, test_grub_set_root.py, filters
@@ -77,11 +77,11 @@ def test_no_input_is_listed_twice():
 
 
 def test_the_readme_states_the_counts():
-    """README.md's table of the adversarial suite holds the real counts (it cannot drift)."""
+    """docs/testing.md's table of the adversarial suite holds the real counts (it cannot drift)."""
     with open(README) as handle:
         text = handle.read()
     stated = dict((name.strip(), int(number)) for name, number in
                   re.findall(r"^\| ([a-z][a-z ]+?) +\| +([0-9]+) \|", text, re.M))
     expected = dict(counts(), total=sum(counts().values()))
     expected["property tests"] = property_tests()
-    assert stated == expected, "README.md says %r; the suite holds %r" % (stated, expected)
+    assert stated == expected, "docs/testing.md says %r; the suite holds %r" % (stated, expected)

@@ -28,3 +28,17 @@ def test_wrong_input_is_named():
     with pytest.raises(AnsibleFilterError) as err:
         plan("not facts", 1048576)
     assert "expects the fleetfix_pipe facts" in str(err.value)
+
+
+def test_the_dropin_is_the_whole_file_in_the_plans_order_and_parses_back():
+    from ansible_collections.fleetfix.kernel.plugins.module_utils import sysctl_d
+    plan = FilterModule().filters()["pipe_size_plan"](FACTS, 16777216, user_pages_soft=32768)
+    assert plan["dropin"] == ("# Managed by fleetfix.kernel.pipe_size: this file is rewritten by the role, edit its "
+                              "variables instead.\nfs.pipe-max-size = 16777216\nfs.pipe-user-pages-soft = 32768\n")
+    # what ansible.posix.sysctl reads back from it (key = value, spaces stripped) is the plan
+    lines = [line for line in plan["dropin"].splitlines() if line and not line.startswith("#")]
+    values = dict((k.strip(), v.strip()) for k, v in (line.split("=", 1) for line in lines))
+    assert values == {"fs.pipe-max-size": "16777216", "fs.pipe-user-pages-soft": "32768"}
+    # and what the boot tools read from it
+    assignments = [(key, value) for _line, key, value in sysctl_d.parse_conf(plan["dropin"])]
+    assert assignments == [("fs.pipe-max-size", "16777216"), ("fs.pipe-user-pages-soft", "32768")]
