@@ -96,7 +96,9 @@ ansible_facts:
               description: The C(root=) value.
               type: str
             root_kind:
-              description: C(uuid), C(label), C(partuuid), C(partlabel), C(device), C(lvm), C(uuid_path), C(other), or null.
+              description:
+                - C(uuid), C(label), C(partuuid), C(partlabel), C(device), C(lvm), C(uuid_path), C(label_path),
+                  C(partuuid_path), C(partlabel_path), C(other), or null.
               type: str
             root_dev:
               description: The block device number C(root=) resolves to here, or null.

@@ -24,8 +24,10 @@ description:
     UUID, then exactly those bytes replace the old file atomically (and are read back). Under
     C(--check) the generator is not run: the diff shows each entry's C(root=) before and after.
     BLS (RHEL 8/9): C(grubby --update-kernel=ALL)."
-  - The previous configuration is kept as C(CONFIG.fleetfix.bak); on any failure the old file
-    stays (or is restored) and the message says what went wrong.
+  - GRUB legacy and GRUB 2 - the first configuration ever replaced is kept for good as
+    C(CONFIG.fleetfix.orig) and the previous one as C(CONFIG.fleetfix.bak) (O(backup)); on any failure the
+    old file stays (or is restored) and the message says what went wrong. BLS - C(grubby) edits the
+    entries itself, and no copy is kept by this module.
   - Refuses, before reading anything, a O(uuid) that is not one a filesystem has and
     O(keep_kinds) that are not C(root=) kinds; the message names the option and the value.
   - Fix the generator's inputs first (C(GRUB_DISABLE_LINUX_UUID) in C(/etc/default/grub)); the
@@ -134,7 +136,7 @@ backup:
   returned: when changed and not in check mode
   type: str
 commands:
-  description: The commands run (or that would be, in check mode).
+  description: The commands run (empty under C(--check), which runs none).
   returned: always
   type: list
   elements: list
