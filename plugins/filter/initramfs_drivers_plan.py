@@ -129,6 +129,18 @@ def make_plan(variables, facts):
     chosen = [kver for kver in installed if not inputs['kernels'] or kver in inputs['kernels']]
     by_version = dict((kernel['version'], kernel) for kernel in facts['kernels'] or [])
     lacking = [kver for kver in chosen if by_version[kver].get('error') or by_version[kver].get('missing_drivers')]
+    # A name no kernel ships (neither built in nor a module) is a typo or a driver of another
+    # kernel: no rebuild can add it, and left alone the run would pass without it.
+    # A kernel whose image could not be read says nothing either way: then the rebuild decides.
+    readable = [by_version[kver] for kver in chosen if not by_version[kver].get('error')]
+    for name in inputs['drivers']:
+        unshipped = [kernel['version'] for kernel in readable
+                     if any(isinstance(m, dict) and m.get('name') == name and m.get('shipped_by_kernel') is False
+                            for m in kernel.get('missing_drivers') or [])]
+        if chosen and len(unshipped) == len(chosen):
+            raise bootchain.InputError('fleetfix_initramfs_drivers: %r is shipped by none of the kernels (%s) - '
+                                       'neither built in nor a module; a typo, or a driver of another kernel?'
+                                       % (name, ', '.join(unshipped)))
     return {'generator': facts.get('generator'), 'drivers': sorted(drivers), 'kernels': chosen,
             'lacking': lacking, 'timeout': inputs['timeout']}
 

@@ -610,3 +610,26 @@ def test_initramfs_tools_block_property_every_other_byte_stays():
             assert after == head + block
         assert bootchain.initramfs_tools_modules(after, drivers) == after
         assert bootchain.parse_initramfs_tools_modules(block.decode())[:len(drivers)] == drivers
+
+
+def _unshipped(name, kver):
+    return {"version": kver, "error": None, "missing_drivers": [{"name": name, "shipped_by_kernel": False}]}
+
+
+def test_a_driver_no_kernel_ships_is_refused_as_the_typo_it_likely_is():
+    variables = {"fleetfix_initramfs_drivers": ["mpt3sass"], "fleetfix_initramfs_kernels": [],
+                 "fleetfix_initramfs_build_timeout": 600}
+    facts = {"generator": "dracut", "required_drivers": ["sd_mod"],
+             "kernels": [_unshipped("mpt3sass", "6.1.0-47-amd64"), _unshipped("mpt3sass", "6.1.0-50-amd64")]}
+    with pytest.raises(AnsibleFilterError) as info:
+        plan_filter(variables, facts)
+    assert ("fleetfix_initramfs_drivers: 'mpt3sass' is shipped by none of the kernels (6.1.0-47-amd64, 6.1.0-50-amd64)"
+            in str(info.value))
+    # one kernel that ships it (the driver of a newer kernel, say) is enough: the others are told in the plan
+    facts["kernels"][1] = {"version": "6.1.0-50-amd64", "error": None,
+                           "missing_drivers": [{"name": "mpt3sass", "shipped_by_kernel": True}]}
+    assert plan_filter(variables, facts)["lacking"] == ["6.1.0-47-amd64", "6.1.0-50-amd64"]
+    # an unreadable image says nothing about what its kernel ships: the rebuild decides then
+    facts["kernels"] = [_unshipped("mpt3sass", "6.1.0-47-amd64"), {"version": "6.1.0-50-amd64", "error": "truncated",
+                                                                   "missing_drivers": []}]
+    assert plan_filter(variables, facts)["lacking"] == ["6.1.0-47-amd64", "6.1.0-50-amd64"]
