@@ -153,7 +153,8 @@ renamed:
   type: list
   elements: dict
 boot_pending:
-  description: The pins whose change takes effect at the next boot, C({name, reason}).
+  description: The pins whose change takes effect at the next boot, C({name, rename, reason}) - C(rename) true for a
+    rename that waits, false for a configuration that changed under a name already right.
   returned: always
   type: list
   elements: dict
@@ -250,7 +251,7 @@ def decide(pins, links, changed_paths, live_rename):
             reason = 'renamed at the next boot: %s is up, and Linux renames only a link that is down' % pin['current_name']
         else:
             reason = 'renamed at the next boot, with %s' % ', '.join(p['current_name'] for p, _l in up)
-        pending.append({'name': pin['name'], 'reason': reason})
+        pending.append({'name': pin['name'], 'rename': True, 'reason': reason})
     renamed_names = set(p['name'] for p, _l in renames)
     for pin in pins:
         if pin['name'] in renamed_names or not changed.intersection(pin['paths']):
@@ -259,7 +260,8 @@ def decide(pins, links, changed_paths, live_rename):
         if link is not None and link['admin_up'] is False and live_rename:
             live.append(pin)  # named already, down: its new configuration is brought up now
         else:
-            pending.append({'name': pin['name'], 'reason': 'its configuration changed; it takes effect at the next boot'})
+            pending.append({'name': pin['name'], 'rename': False,
+                            'reason': 'its configuration changed; it takes effect at the next boot'})
     return live, pending
 
 
@@ -351,7 +353,7 @@ def activate(runner, params, links):
     reload = params['reload']
     netplan_changed = any(p.startswith('/etc/netplan/') for p in changed)
     # A rename waiting for the boot: leave the daemons alone (the boot reads every file anyway).
-    renames_pending = any(p['reason'].startswith('renamed') for p in pending)
+    renames_pending = any(p['rename'] for p in pending)
     if changed and 'netplan' in reload and netplan_changed:
         runner.run([runner.binary('netplan'), 'generate'])
     renamed = []

@@ -31,7 +31,7 @@ def link(name, mac, up):
 
 def test_without_live_rename_a_rename_waits_for_the_boot():
     live, pending = decide([PIN], [link("enp0s7u1", USB_MAC, False)], [LINK, NETWORK], False)
-    assert live == [] and pending == [{"name": "usbnet0", "reason": "renamed at the next boot"}]
+    assert live == [] and pending == [{"name": "usbnet0", "rename": True, "reason": "renamed at the next boot"}]
 
 
 def test_a_nic_that_is_down_is_renamed_live():
@@ -44,7 +44,7 @@ def test_one_nic_up_makes_every_rename_wait_and_says_which():
     links = [link("enp0s7u1", USB_MAC, False), link("enp0s8u1", "52:54:00:12:34:98", True)]
     live, pending = decide([PIN, other], links, [], True)
     assert live == []
-    assert pending[0] == {"name": "usbnet0", "reason": "renamed at the next boot, with enp0s8u1"}
+    assert pending[0] == {"name": "usbnet0", "rename": True, "reason": "renamed at the next boot, with enp0s8u1"}
     assert "enp0s8u1 is up, and Linux renames only a link that is down" in pending[1]["reason"]
 
 
@@ -70,7 +70,7 @@ def test_a_nic_gone_since_the_facts_is_refused():
 def test_a_changed_configuration_of_a_nic_that_is_up_waits_for_the_boot():
     named = dict(PIN, current_name="usbnet0")
     live, pending = decide([named], [link("usbnet0", USB_MAC, True)], [NETWORK], True)
-    assert live == [] and "configuration changed" in pending[0]["reason"]
+    assert live == [] and "configuration changed" in pending[0]["reason"] and pending[0]["rename"] is False
 
 
 def test_a_changed_configuration_of_a_named_nic_that_is_down_is_brought_up_live():
@@ -188,7 +188,7 @@ def test_without_live_rename_the_daemons_are_left_alone_and_a_reboot_is_due(fake
     result = run(dict(ARGS, live_rename=False, reload=["netplan", "networkd"],
                       changed_paths=["/etc/netplan/60-fleetfix-usbnet0.yaml"]), capsys)
     assert result["commands"] == [["/usr/bin/netplan", "generate"]] and host.calls == [["/usr/bin/netplan", "generate"]]
-    assert result["reboot_required"] and result["boot_pending"] == [{"name": "usbnet0", "reason": "renamed at the next boot"}]
+    assert result["reboot_required"] and result["boot_pending"] == [{"name": "usbnet0", "rename": True, "reason": "renamed at the next boot"}]
 
 
 def test_a_live_rename_whose_address_never_comes_fails_naming_it_and_keeps_the_new_name(fake, capsys):
@@ -225,3 +225,13 @@ def test_a_nic_that_came_up_since_the_plan_waits_for_the_boot(fake, capsys):
     result = run(ARGS, capsys)
     assert host.calls == [] and result["commands"] == [] and result["reboot_required"]
     assert "enp0s7u1 is up" in result["boot_pending"][0]["reason"]
+
+
+def test_a_configuration_change_without_a_rename_reloads_the_daemon_and_still_wants_the_boot(fake, capsys):
+    host = fake([("usbnet0", USB_MAC, "0x1003")])
+    named = dict(PIN, current_name="usbnet0")
+    result = run(dict(ARGS, pins=[named], live_rename=False, changed_paths=[NETWORK]), capsys)
+    assert result["commands"] == [["/usr/bin/networkctl", "reload"]] and host.calls == result["commands"]
+    assert result["boot_pending"] == [{"name": "usbnet0", "rename": False,
+                                       "reason": "its configuration changed; it takes effect at the next boot"}]
+    assert result["reboot_required"] is True
