@@ -21,8 +21,9 @@ step "galaxy-importer on $(basename "$TARBALL")"
 { cat tests/package/galaxy-importer.cfg; printf 'TMP_ROOT_DIR = %s\nANSIBLE_LOCAL_TMP = %s\n' "$out/importer" "$out/importer/ansible"; } \
   >"$out/galaxy-importer.cfg"
 mkdir -p "$out/importer"
-if ! GALAXY_IMPORTER_CONFIG=$out/galaxy-importer.cfg PATH=$BIN:$PATH "$BIN/python" -m galaxy_importer.main "$TARBALL" \
-     >"$out/importer.log" 2>&1; then
+# (from $out: galaxy-importer writes importer_result.json into the directory it runs in)
+if ! (cd "$out" && GALAXY_IMPORTER_CONFIG=$out/galaxy-importer.cfg PATH=$BIN:$PATH "$BIN/python" -m galaxy_importer.main \
+      "$TARBALL") >"$out/importer.log" 2>&1; then
   tail -40 "$out/importer.log"; echo "galaxy-importer refused the tarball"; exit 1
 fi
 grep -E "^(WARNING|ERROR)" "$out/importer.log" || true
