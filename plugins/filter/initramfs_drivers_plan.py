@@ -75,6 +75,13 @@ _value:
     generator:
       description: The host's generator (plan only).
       type: str
+    unshipped:
+      description:
+        - Drivers of C(fleetfix_initramfs_drivers) that no chosen kernel lists as a module or built in - a typo,
+          a driver of another kernel, or an alias (C(mpt2sas) for C(mpt3sas)) that dracut and modprobe resolve; the
+          role warns about them.
+      type: list
+      elements: str
     lacking:
       description: Kernels whose image lacks a driver or cannot be read (plan only).
       type: list
@@ -129,20 +136,19 @@ def make_plan(variables, facts):
     chosen = [kver for kver in installed if not inputs['kernels'] or kver in inputs['kernels']]
     by_version = dict((kernel['version'], kernel) for kernel in facts['kernels'] or [])
     lacking = [kver for kver in chosen if by_version[kver].get('error') or by_version[kver].get('missing_drivers')]
-    # A name no kernel ships (neither built in nor a module) is a typo or a driver of another
-    # kernel: no rebuild can add it, and left alone the run would pass without it.
-    # A kernel whose image could not be read says nothing either way: then the rebuild decides.
-    readable = [by_version[kver] for kver in chosen if not by_version[kver].get('error')]
+    # A name no chosen kernel lists (neither in modules.dep nor in modules.builtin): a typo, a driver of
+    # another kernel - or an alias (mpt2sas for mpt3sas), which dracut and modprobe resolve and these
+    # lists do not. So a warning in the plan, not a refusal. A kernel whose image could not be read
+    # says nothing either way.
+    unshipped = []
     for name in inputs['drivers']:
-        unshipped = [kernel['version'] for kernel in readable
-                     if any(isinstance(m, dict) and m.get('name') == name and m.get('shipped_by_kernel') is False
-                            for m in kernel.get('missing_drivers') or [])]
-        if chosen and len(unshipped) == len(chosen):
-            raise bootchain.InputError('fleetfix_initramfs_drivers: %r is shipped by none of the kernels (%s) - '
-                                       'neither built in nor a module; a typo, or a driver of another kernel?'
-                                       % (name, ', '.join(unshipped)))
+        kernels = [by_version[kver] for kver in chosen]
+        if kernels and all(not kernel.get('error') and any(
+                isinstance(m, dict) and m.get('name') == name and m.get('shipped_by_kernel') is False
+                for m in kernel.get('missing_drivers') or []) for kernel in kernels):
+            unshipped.append(name)
     return {'generator': facts.get('generator'), 'drivers': sorted(drivers), 'kernels': chosen,
-            'lacking': lacking, 'timeout': inputs['timeout']}
+            'lacking': lacking, 'unshipped': unshipped, 'timeout': inputs['timeout']}
 
 
 def initramfs_drivers_plan(variables, facts=None):

@@ -125,6 +125,10 @@ _value:
     netplan_renderer:
       description: The renderer the netplan files get (C(networkd), C(NetworkManager)), null without netplan.
       type: str
+    running:
+      description: The daemons running on the host (C(networkd), C(networkmanager)), for M(fleetfix.kernel.net_activate).
+      type: list
+      elements: str
     files:
       description: Every file to write, with C(path), C(content) and C(mode) (an octal string).
       type: list

@@ -19,13 +19,16 @@ description:
   - "In this order, and only for what changed (O(changed_paths)): C(netplan generate) when a netplan file
     changed (never C(netplan apply), which renames every link whose C(set-name) differs and restarts the
     backends); with O(live_rename), C(ip link set dev OLD name NEW) for each NIC to rename; then
-    C(networkctl reload) and C(nmcli connection reload) (O(reload)) - only when no rename waits for the
-    boot, since a reload before it would only take the old configuration off the link now; then each
-    renamed NIC is brought up by its configuration system (C(ifup NEW), C(networkctl reconfigure NEW),
-    C(nmcli connection up uuid UUID), C(nmcli device connect NEW))."
-  - "O(live_rename) renames only when every NIC to rename is down (no C(IFF_UP) flag): Linux refuses to
-    rename a link that is up, and the module never takes a link down. When one is up, every rename waits
-    for the boot, and RV(reboot_required) says so."
+    C(networkctl reload) and C(nmcli connection reload) (O(reload)) - only when everything is taken live,
+    since with anything waiting for the boot a reload would take old configuration off links now (the
+    Ansible connection's among them); then each NIC taken live is brought up by its configuration system
+    (C(ifup NEW), C(networkctl reconfigure NEW), C(nmcli connection up uuid UUID), C(nmcli device connect NEW)).
+    A bring-up that fails on a NIC without carrier (no cable) is a warning, not a failure."
+  - "O(live_rename) is all or nothing: it renames only when every NIC to rename is down (no C(IFF_UP) flag -
+    Linux refuses to rename a link that is up, and the module never takes a link down), still there with its
+    MAC, its new name held by no link (C(ip link show dev NEW), altnames and virtual links included) and its
+    daemon running (O(running)), and every NIC whose configuration changed under its own name is down too.
+    Otherwise everything waits for the boot, RV(boot_pending) says why, and the daemons are not reloaded."
   - "A live rename is verified: the new name carries the MAC, the link is up and, for a static address,
     the address is on it within O(timeout) seconds; otherwise the module fails naming what is missing.
     It does not rename back: the files already name the new name and the pin gives it at every boot."
@@ -103,6 +106,14 @@ options:
     description: Rename the NICs now when every one to rename is down.
     type: bool
     default: false
+  running:
+    description:
+      - The daemons that run on the host (the plan's C(running)); a NIC whose configuration system's daemon does
+        not run is not brought up now - everything waits for the boot then.
+    type: list
+    elements: str
+    default: []
+    choices: [networkd, networkmanager]
   timeout:
     description: Seconds a live-renamed NIC has to come up with its address.
     type: int
@@ -162,6 +173,11 @@ reboot_required:
   description: Whether a changed file takes effect only at the next boot.
   returned: always
   type: bool
+no_carrier:
+  description: NICs whose bring-up failed for want of a carrier (no cable) - a warning each; their address comes with the link.
+  returned: always
+  type: list
+  elements: str
 verified:
   description: What was read back after a live rename, C({name, mac, up, addresses}).
   returned: when a NIC was renamed
@@ -218,51 +234,50 @@ def check_pins(pins):
         raise ActivateError('pins: %s given twice' % ', '.join(twice))
 
 
-def decide(pins, links, changed_paths, live_rename):
-    """Which pins are renamed now and which wait for the boot (pure): (live, boot_pending)."""
+def decide(pins, links, changed_paths, live_rename, daemons_ok=True, name_taken=None):
+    """Which pins are brought up now and which wait for the boot (pure): (live, boot_pending).
+
+    Live is all or nothing: only when asked, every NIC to rename is down (IFF_UP clear), still
+    there with its MAC, its new name free (``name_taken(name)``: held by no link, virtual ones and
+    altnames included) and its daemon running (``daemons_ok``); and every pin whose files changed
+    under a name already right is down too. Otherwise every change waits for the boot - a
+    half-live host would run the daemons' reloads with renames pending - and the reason says why.
+    Nothing here raises on host state: the files are already written when this runs."""
     changed = set(changed_paths)
     by_name = dict((link['name'], link) for link in links)
-    live, pending = [], []
-    renames = []
+    renames, touched, blockers = [], [], []
     for pin in pins:
-        link = by_name.get(pin['current_name'])
         if pin['current_name'] == pin['name']:
+            link = by_name.get(pin['name'])
+            if changed.intersection(pin['paths']):
+                touched.append(pin)
+                if link is None or link['mac'] != pin['mac']:
+                    blockers.append('%s is not the NIC with MAC %s' % (pin['name'], pin['mac']))
+                elif link['admin_up'] is not False:
+                    blockers.append('%s is up' % pin['name'])
             continue
+        link = by_name.get(pin['current_name'])
+        now = by_name.get(pin['name'])
+        if (link is None or link['mac'] != pin['mac']) and now is not None and now['mac'] == pin['mac']:
+            continue  # renamed since the plan was made (an earlier run, or by hand)
+        renames.append(pin)
         if link is None or link['mac'] != pin['mac']:
-            now = by_name.get(pin['name'])
-            if now is not None and now['mac'] == pin['mac']:
-                continue  # renamed since the plan was made (an earlier run, or by hand)
-            raise ActivateError('%s: no link %s with MAC %s any more (the host changed since the facts were read)'
-                                % (pin['name'], pin['current_name'], pin['mac']))
-        if pin['name'] in by_name:
-            raise ActivateError('%s: the name is taken by a link with MAC %s' % (pin['name'], by_name[pin['name']]['mac']))
-        renames.append((pin, link))
-    up = [(pin, link) for pin, link in renames if link['admin_up'] is not False]
-    if live_rename and not up:
-        live = [pin for pin, _link in renames]
-    for pin, link in renames:
-        if pin in live:
-            continue
-        if not live_rename:
-            reason = 'renamed at the next boot'
+            blockers.append('no link %s with MAC %s any more' % (pin['current_name'], pin['mac']))
         elif link['admin_up'] is None:
-            reason = 'renamed at the next boot: the kernel does not say whether %s is up' % pin['current_name']
+            blockers.append('the kernel does not say whether %s is up' % pin['current_name'])
         elif link['admin_up']:
-            reason = 'renamed at the next boot: %s is up, and Linux renames only a link that is down' % pin['current_name']
-        else:
-            reason = 'renamed at the next boot, with %s' % ', '.join(p['current_name'] for p, _l in up)
-        pending.append({'name': pin['name'], 'rename': True, 'reason': reason})
-    renamed_names = set(p['name'] for p, _l in renames)
-    for pin in pins:
-        if pin['name'] in renamed_names or not changed.intersection(pin['paths']):
-            continue
-        link = by_name.get(pin['name'])
-        if link is not None and link['admin_up'] is False and live_rename:
-            live.append(pin)  # named already, down: its new configuration is brought up now
-        else:
-            pending.append({'name': pin['name'], 'rename': False,
-                            'reason': 'its configuration changed; it takes effect at the next boot'})
-    return live, pending
+            blockers.append('%s is up, and Linux renames only a link that is down' % pin['current_name'])
+        elif now is not None or (name_taken is not None and name_taken(pin['name'])):
+            blockers.append('the name %s is taken until then' % pin['name'])
+    if not daemons_ok:
+        blockers.append('the configuration system is not running')
+    if live_rename and not blockers and (renames or touched):
+        return renames + touched, []
+    why = (': ' + '; '.join(blockers)) if live_rename and blockers else ''
+    pending = [{'name': pin['name'], 'rename': True, 'reason': 'renamed at the next boot' + why} for pin in renames]
+    pending += [{'name': pin['name'], 'rename': False,
+                 'reason': 'its configuration changed; it takes effect at the next boot' + why} for pin in touched]
+    return [], pending
 
 
 class Runner(object):
@@ -277,6 +292,11 @@ class Runner(object):
         if not path:
             raise ActivateError('%s is not installed, and this step needs it' % name)
         return path
+
+    def probe(self, argv):
+        """A read-only command, run under --check too (not listed): its exit code."""
+        rc, _out, _err = self.module.run_command(argv, environ_update={'LC_ALL': 'C'})
+        return rc
 
     def run(self, argv):
         self.commands.append(argv)
@@ -298,6 +318,17 @@ def bring_up(runner, pin, renderer):
         runner.run([runner.binary('nmcli'), '--wait', '30', 'connection', 'up', 'uuid', pin['connection_uuid']])
     elif system == 'netplan':
         runner.run([runner.binary('nmcli'), '--wait', '30', 'device', 'connect', name])
+
+
+def carrier(name):
+    """/sys/class/net/NAME/carrier: True, False, or None when the kernel does not say (a link that is
+    down answers EINVAL)."""
+    try:
+        with open('%s/sys/class/net/%s/carrier' % (HOST_ROOT.rstrip('/'), name)) as handle:
+            text = handle.read(16).strip()
+    except (IOError, OSError):
+        return None
+    return {'1': True, '0': False}.get(text)
 
 
 def _addresses(runner, name):
@@ -325,8 +356,11 @@ def verify(runner, pins, timeout):
             mac = link['mac'] if link else None
             up = link['admin_up'] if link else None
             addresses = _addresses(runner, pin['name']) if link else []
-            ok = mac == pin['mac'] and (up or not wants_up) and (
-                pin['method'] != 'static' or not wants_up or pin['address'] in addresses)
+            # Without a carrier (no cable) a daemon holds the address back: the name and the MAC are
+            # what can be checked now; the rest comes with the link.
+            cabled = carrier(pin['name']) is not False
+            ok = mac == pin['mac'] and (up or not wants_up or not cabled) and (
+                pin['method'] != 'static' or not wants_up or not cabled or pin['address'] in addresses)
             if ok or time.time() >= deadline:
                 break
             time.sleep(POLL)
@@ -348,12 +382,22 @@ def verify(runner, pins, timeout):
 def activate(runner, params, links):
     module = runner.module
     pins = params['pins']
-    live, pending = decide(pins, links, params['changed_paths'], params['live_rename'])
     changed = set(params['changed_paths'])
     reload = params['reload']
+    systems = set(p['config_system'] for p in pins)
+    # A daemon that does not run cannot bring a NIC up now (the planner warned about it).
+    daemons_ok = not any(s in systems and s not in params['running'] for s in ('networkd', 'networkmanager')) and not (
+        'netplan' in systems and ('networkmanager' if params['netplan_renderer'] == 'NetworkManager' else 'networkd')
+        not in params['running'])
+
+    def name_taken(name):
+        # `ip link show dev NAME` finds any link by name or altname (Linux 5.5+), virtual ones too.
+        rc = runner.probe([runner.binary('ip'), '-o', 'link', 'show', 'dev', name])
+        return rc == 0
+
+    live, pending = decide(pins, links, params['changed_paths'], params['live_rename'], daemons_ok,
+                           name_taken if params['live_rename'] else None)
     netplan_changed = any(p.startswith('/etc/netplan/') for p in changed)
-    # A rename waiting for the boot: leave the daemons alone (the boot reads every file anyway).
-    renames_pending = any(p['rename'] for p in pending)
     if changed and 'netplan' in reload and netplan_changed:
         runner.run([runner.binary('netplan'), 'generate'])
     renamed = []
@@ -361,15 +405,24 @@ def activate(runner, params, links):
         if pin['current_name'] != pin['name']:
             runner.run([runner.binary('ip'), 'link', 'set', 'dev', pin['current_name'], 'name', pin['name']])
             renamed.append({'from': pin['current_name'], 'to': pin['name'], 'mac': pin['mac']})
-    if (changed or live) and not renames_pending:
+    # The daemons are told only when everything is taken live: with anything waiting for the boot,
+    # a reload would take old configuration off links now (the Ansible connection's among them).
+    if live:
         if 'networkd' in reload:
             runner.run([runner.binary('networkctl'), 'reload'])
         if 'networkmanager' in reload:
             runner.run([runner.binary('nmcli'), 'connection', 'reload'])
+    no_carrier = []
     for pin in live:
-        bring_up(runner, pin, params['netplan_renderer'])
+        try:
+            bring_up(runner, pin, params['netplan_renderer'])
+        except ActivateError as exc:
+            if carrier(pin['name']) is not False:
+                raise
+            no_carrier.append(pin['name'])
+            module.warn('%s: no carrier (%s); it comes up with its link' % (pin['name'], exc))
     result = {'commands': runner.commands, 'renamed': renamed, 'boot_pending': pending,
-              'reboot_required': bool(pending), 'changed': bool(runner.commands)}
+              'reboot_required': bool(pending), 'changed': bool(runner.commands), 'no_carrier': no_carrier}
     if live and not module.check_mode:
         result['verified'] = verify(runner, live, params['timeout'])
     return result
@@ -392,12 +445,13 @@ def main():
             reload=dict(type='list', elements='str', default=[], choices=['netplan', 'networkd', 'networkmanager']),
             netplan_renderer=dict(type='str', choices=['networkd', 'NetworkManager']),
             live_rename=dict(type='bool', default=False),
+            running=dict(type='list', elements='str', default=[], choices=['networkd', 'networkmanager']),
             timeout=dict(type='int', default=30),
         ),
         supports_check_mode=True,
     )
     params = module.params
-    empty = dict(changed=False, commands=[], renamed=[], boot_pending=[], reboot_required=False)
+    empty = dict(changed=False, commands=[], renamed=[], boot_pending=[], reboot_required=False, no_carrier=[])
     try:
         if not 1 <= params['timeout'] <= 600:
             raise ActivateError('timeout: %r is not between 1 and 600 seconds' % params['timeout'])

@@ -737,6 +737,14 @@ def plan(facts, interfaces, pin_method='auto', systemd_version=None, config_syst
             warnings.append('%s: an ifcfg file binds by HWADDR, and %s has no permanent MAC: the file names the MAC '
                             'it has now' % (where, iface['name']))
         pins.append(pin)
+    # A new name another NIC holds and keeps (no pin renames it away) would clash at every boot.
+    leaving = set(p['current_name'] for p in pins if p['rename'])
+    for pin in pins:
+        holder = by_name.get(pin['name'])
+        if pin['rename'] and holder is not None and holder['mac'] != pin['mac'] and pin['name'] not in leaving:
+            raise NetPlanError('%s: %s is the name of another NIC here (MAC %s), which keeps it; pin that NIC to '
+                               'another name in the same run, or choose another name'
+                               % (pin['_where'], pin['name'], holder['mac']))
     files = []
     if method == 'udev' and pins:
         files.append({'path': UDEV_RULES_FILE, 'content': render_udev(pins, source), 'mode': PIN_FILE_MODE})
@@ -768,5 +776,6 @@ def plan(facts, interfaces, pin_method='auto', systemd_version=None, config_syst
     return {'pin_method': method, 'config_system': config_system, 'pins': pins, 'files': files, 'removals': removals,
             'config_systems': [s for s in CONFIG_SYSTEMS if s in touched], 'reload': _reloads(touched, systems),
             'renames': [p for p in pins if p['rename']], 'live': live, 'activate': activate,
+            'running': [d for d in ('networkd', 'networkmanager') if _running(systems, d)],
             # netplan's own default is networkd
             'netplan_renderer': (renderer or 'networkd') if 'netplan' in touched else None, 'warnings': warnings}

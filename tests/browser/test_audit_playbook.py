@@ -119,3 +119,25 @@ def test_junit_is_well_formed_with_control_characters_in_a_host_name(tmp_path):
     names = set(case.get("name") for case in root.iter("testcase"))
     assert "gone\\x01\\x1b\x7f.example" in names
     assert _report(report_dir)["hosts"]["gone\x01\x1b\x7f.example"]["state"] == "unreachable"
+
+
+def test_every_target_unreachable_still_writes_the_report(tmp_path):
+    """Ansible ends a run when every host of a play is unreachable: the collector play keeps
+    localhost, so the report play is reached (review of issue 17)."""
+    proc, report_dir = _run(tmp_path, "-e", "fleetfix_audit_hosts=gone.example")
+    assert proc.returncode == 4, proc.stdout[-3000:]
+    report = _report(report_dir)
+    assert sorted(report["hosts"]) == ["gone.example"]
+    assert report["host_states"] == {"audited": 0, "failed": 0, "unreachable": 1}
+    assert _recap(proc.stdout, "gone.example")["unreachable"] == 1
+
+
+def test_a_limit_without_localhost_is_refused_before_any_host_is_touched(tmp_path):
+    proc, report_dir = _run(tmp_path, "--limit", "gone.example")
+    assert proc.returncode != 0
+    flat = " ".join(proc.stdout.split())
+    assert "--limit leaves localhost out" in flat and "--limit 'gone.example,localhost'" in flat, proc.stdout[-3000:]
+    assert "run every story's collector" not in proc.stdout
+    assert not os.path.exists(report_dir)
+    proc, report_dir = _run(tmp_path, "--limit", "gone.example,localhost", "-e", "fleetfix_audit_hosts=all")
+    assert proc.returncode == 4 and sorted(_report(report_dir)["hosts"]) == ["gone.example", "localhost"]

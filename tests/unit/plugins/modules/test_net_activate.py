@@ -13,7 +13,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.fleetfix.kernel.plugins.modules import net_activate
-from ansible_collections.fleetfix.kernel.plugins.modules.net_activate import ActivateError, decide
+from ansible_collections.fleetfix.kernel.plugins.modules.net_activate import decide
 
 USB_MAC = "52:54:00:12:34:99"
 MGMT_MAC = "52:54:00:f1:ee:01"
@@ -44,8 +44,8 @@ def test_one_nic_up_makes_every_rename_wait_and_says_which():
     links = [link("enp0s7u1", USB_MAC, False), link("enp0s8u1", "52:54:00:12:34:98", True)]
     live, pending = decide([PIN, other], links, [], True)
     assert live == []
-    assert pending[0] == {"name": "usbnet0", "rename": True, "reason": "renamed at the next boot, with enp0s8u1"}
-    assert "enp0s8u1 is up, and Linux renames only a link that is down" in pending[1]["reason"]
+    why = "renamed at the next boot: enp0s8u1 is up, and Linux renames only a link that is down"
+    assert pending == [{"name": "usbnet0", "rename": True, "reason": why}, {"name": "usbnet1", "rename": True, "reason": why}]
 
 
 def test_a_kernel_that_does_not_say_whether_the_link_is_up_is_not_renamed_live():
@@ -57,14 +57,29 @@ def test_a_nic_already_renamed_is_left_alone():
     assert decide([PIN], [link("usbnet0", USB_MAC, True)], [], True) == ([], [])
 
 
-def test_a_new_name_taken_by_another_nic_is_refused():
-    with pytest.raises(ActivateError, match="usbnet0: the name is taken by a link with MAC 52:54:00:00:00:01"):
-        decide([PIN], [link("enp0s7u1", USB_MAC, False), link("usbnet0", "52:54:00:00:00:01", False)], [], True)
+def test_a_new_name_still_taken_waits_for_the_boot_the_files_being_written():
+    live, pending = decide([PIN], [link("enp0s7u1", USB_MAC, False), link("usbnet0", "52:54:00:00:00:01", False)], [], True)
+    assert live == [] and pending[0]["reason"] == "renamed at the next boot: the name usbnet0 is taken until then"
+    # held by a link read_interfaces does not list (a bridge, an altname): ip link show finds it
+    live, pending = decide([PIN], [link("enp0s7u1", USB_MAC, False)], [], True, name_taken=lambda name: True)
+    assert live == [] and "the name usbnet0 is taken" in pending[0]["reason"]
 
 
-def test_a_nic_gone_since_the_facts_is_refused():
-    with pytest.raises(ActivateError, match="no link enp0s7u1 with MAC"):
-        decide([PIN], [link("enp0s7u1", "52:54:00:00:00:01", False)], [], True)
+def test_a_nic_gone_since_the_facts_waits_for_the_boot_and_says_so():
+    live, pending = decide([PIN], [link("enp0s7u1", "52:54:00:00:00:01", False)], [], True)
+    assert live == [] and pending[0]["reason"] == "renamed at the next boot: no link enp0s7u1 with MAC %s any more" % USB_MAC
+
+
+def test_a_daemon_that_does_not_run_keeps_everything_for_the_boot():
+    live, pending = decide([PIN], [link("enp0s7u1", USB_MAC, False)], [], True, daemons_ok=False)
+    assert live == [] and "the configuration system is not running" in pending[0]["reason"]
+
+
+def test_a_named_nic_that_is_up_keeps_a_down_nics_rename_for_the_boot_too():
+    named = dict(PIN, name="lan0", current_name="lan0", mac="52:54:00:00:00:02", paths=["/etc/systemd/network/x.network"])
+    live, pending = decide([PIN, named], [link("enp0s7u1", USB_MAC, False), link("lan0", "52:54:00:00:00:02", True)],
+                           ["/etc/systemd/network/x.network"], True)
+    assert live == [] and [p["rename"] for p in pending] == [True, False] and "lan0 is up" in pending[0]["reason"]
 
 
 def test_a_changed_configuration_of_a_nic_that_is_up_waits_for_the_boot():
@@ -135,6 +150,8 @@ class FakeHost(object):
             self._set_up(words[2])
             if self.address_after_up:
                 self.addresses[words[2]] = "192.0.2.10/24"
+        elif words[:3] == ["ip", "-o", "link"]:
+            return (0 if os.path.lexists(os.path.join(self.root, "sys/class/net", words[5])) else 1), "", ""
         elif words[:3] == ["ip", "-o", "addr"]:
             address = self.addresses.get(words[5])
             return 0, ("3: %s    inet %s scope global %s\\       valid_lft forever\n" % (words[5], address, words[5])
@@ -163,7 +180,8 @@ def run(args, capsys, check=False):
     return json.loads(capsys.readouterr().out)
 
 
-ARGS = {"pins": [PIN], "changed_paths": [LINK, NETWORK], "reload": ["networkd"], "live_rename": True, "timeout": 2}
+ARGS = {"pins": [PIN], "changed_paths": [LINK, NETWORK], "reload": ["networkd"], "live_rename": True, "timeout": 2,
+        "running": ["networkd"]}
 LIVE_COMMANDS = [["/usr/bin/ip", "link", "set", "dev", "enp0s7u1", "name", "usbnet0"],
                  ["/usr/bin/networkctl", "reload"],
                  ["/usr/bin/networkctl", "reconfigure", "usbnet0"]]
@@ -172,11 +190,11 @@ LIVE_COMMANDS = [["/usr/bin/ip", "link", "set", "dev", "enp0s7u1", "name", "usbn
 def test_check_mode_lists_exactly_the_commands_of_the_real_run_and_runs_none(fake, capsys):
     host = fake([("enp0s7u1", USB_MAC, "0x1002"), ("ens2", MGMT_MAC, "0x1003")])
     predicted = run(ARGS, capsys, check=True)
-    assert host.calls == []
+    assert [c for c in host.calls if c[1:3] != ["-o", "link"]] == []  # only the read-only name probe ran
     assert predicted["changed"] and predicted["commands"] == LIVE_COMMANDS and not predicted["reboot_required"]
     done = run(ARGS, capsys)
     assert done["commands"] == predicted["commands"] and done["changed"]
-    assert [c for c in host.calls if c[1:3] != ["-o", "addr"]] == LIVE_COMMANDS
+    assert [c for c in host.calls if c[1:2] != ["-o"]] == LIVE_COMMANDS
     assert done["renamed"] == [{"from": "enp0s7u1", "to": "usbnet0", "mac": USB_MAC}]
     assert done["verified"] == [{"name": "usbnet0", "mac": USB_MAC, "up": True, "addresses": ["192.0.2.10/24"]}]
     again = run(dict(ARGS, changed_paths=[]), capsys)
@@ -216,7 +234,8 @@ def test_a_failing_bring_up_is_named_with_its_error(fake, capsys):
 def test_each_system_brings_the_new_name_up_its_own_way(fake, capsys, system, command):
     fake([("enp0s7u1", USB_MAC, "0x1002")])
     pin = dict(PIN, config_system=system, connection_uuid="3f0c9e5e-8a0b-5e65-9a57-1b9c8d1e2f30" if system == "networkmanager" else None)
-    result = run(dict(ARGS, pins=[pin], reload=[], netplan_renderer="NetworkManager"), capsys, check=True)
+    result = run(dict(ARGS, pins=[pin], reload=[], netplan_renderer="NetworkManager", running=["networkmanager"]),
+                 capsys, check=True)
     assert result["commands"] == [LIVE_COMMANDS[0], command]
 
 
@@ -227,11 +246,30 @@ def test_a_nic_that_came_up_since_the_plan_waits_for_the_boot(fake, capsys):
     assert "enp0s7u1 is up" in result["boot_pending"][0]["reason"]
 
 
-def test_a_configuration_change_without_a_rename_reloads_the_daemon_and_still_wants_the_boot(fake, capsys):
+def test_a_configuration_change_of_a_nic_that_is_up_waits_for_the_boot_without_a_reload(fake, capsys):
+    # a reload would take the old configuration off the link now: the Ansible connection's, maybe
     host = fake([("usbnet0", USB_MAC, "0x1003")])
     named = dict(PIN, current_name="usbnet0")
     result = run(dict(ARGS, pins=[named], live_rename=False, changed_paths=[NETWORK]), capsys)
-    assert result["commands"] == [["/usr/bin/networkctl", "reload"]] and host.calls == result["commands"]
+    assert result["commands"] == [] and host.calls == []
     assert result["boot_pending"] == [{"name": "usbnet0", "rename": False,
                                        "reason": "its configuration changed; it takes effect at the next boot"}]
     assert result["reboot_required"] is True
+
+
+def test_no_carrier_is_a_warning_not_a_failure_and_the_address_is_not_awaited(fake, capsys):
+    host = fake([("enp0s7u1", USB_MAC, "0x1002")], address_after_up=False, bring_up_fails=True)
+    result = {}
+
+    def unplugged(old, new, rename=host._rename):
+        rename(old, new)
+        with open(os.path.join(host.root, "sys/class/net", new, "carrier"), "w") as handle:
+            handle.write("0\n")
+        with open(os.path.join(host.root, "sys/class/net", new, "flags"), "w") as handle:
+            handle.write("0x1003\n")
+    host._rename = unplugged
+    result = run(ARGS, capsys)
+    assert "failed" not in result, result
+    assert result["renamed"] == [{"from": "enp0s7u1", "to": "usbnet0", "mac": USB_MAC}]
+    assert result["no_carrier"] == ["usbnet0"]
+    assert result["verified"][0]["addresses"] == []

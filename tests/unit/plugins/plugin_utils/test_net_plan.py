@@ -634,3 +634,19 @@ def test_the_keyfile_uuid_and_the_netplan_renderer_reach_the_activation():
     assert plan["netplan_renderer"] == "networkd" and plan["activate"][0]["connection_uuid"] is None
     no_renderer = dict(facts, systems=dict(SYSTEMS, netplan={"present": True, "files": [], "renderer": None}))
     assert make_plan(no_renderer, WANT, systemd_version=252, config_system="netplan")["netplan_renderer"] == "networkd"
+
+
+def test_a_new_name_another_nic_keeps_is_refused_a_chain_is_not():
+    clash = [{"name": "ens2", "mac": "52:54:00:12:34:99", "method": "dhcp"}]
+    with pytest.raises(net_plan.NetPlanError, match="ens2 is the name of another NIC here .MAC 52:54:00:f1:ee:01., which keeps it"):
+        make_plan(FACTS, clash, systemd_version=252, config_system="networkd")
+    chain = clash + [{"name": "mgmt0", "mac": "52:54:00:f1:ee:01", "method": "dhcp"}]
+    plan = make_plan(FACTS, chain, systemd_version=252, config_system="networkd", allow_connection_rename=True)
+    assert [(p["current_name"], p["name"]) for p in plan["renames"]] == [("enx525400123499", "ens2"), ("ens2", "mgmt0")]
+
+
+def test_the_plan_names_the_daemons_that_run():
+    plan = make_plan(FACTS, WANT, systemd_version=252, config_system="networkd")
+    assert plan["running"] == ["networkd", "networkmanager"]
+    stopped = dict(FACTS, systems=dict(SYSTEMS, networkmanager={"present": True, "running": False, "plugins": []}))
+    assert make_plan(stopped, WANT, systemd_version=252, config_system="networkd")["running"] == ["networkd"]
