@@ -411,6 +411,16 @@ def parse_udev_rules(text, path, warnings=None):
 # space); a line that is not UTF-8 or has no '=' is skipped with a warning; Name= must be a
 # valid interface name (ifname_valid(): 1-15 printable ASCII characters, no '/', ':', not '.',
 # '..' or all digits) or the assignment is ignored; an empty Name= resets it.
+def read_carrier(root, name):
+    """/sys/class/net/NAME/carrier: True, False, or None when the kernel does not say (a link that is
+    down answers EINVAL; a name that is not a link has no such file)."""
+    try:
+        text = _attribute(root, '/sys/class/net/%s/carrier' % name)
+    except HostReadError:
+        return None
+    return {'1': True, '0': False}.get(text)
+
+
 LINK_LINE_MAX = 1024 * 1024
 IFNAMSIZ = 16
 

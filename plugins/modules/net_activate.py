@@ -125,12 +125,8 @@ attributes:
   diff_mode:
     description: No files are written here (M(fleetfix.kernel.net_config_files) shows those).
     support: none
-  platform:
-    description: Target operating systems.
-    platforms: linux
-    support: full
-notes:
-  - Runs on Python 2.7 and 3.6+, standard library only.
+extends_documentation_fragment:
+  - fleetfix.kernel.linux_host
 seealso:
   - module: fleetfix.kernel.net_config_files
   - module: fleetfix.kernel.net_iface_facts
@@ -190,7 +186,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
-from ansible_collections.fleetfix.kernel.plugins.module_utils.netif import MAC, ifname_valid, read_interfaces
+from ansible_collections.fleetfix.kernel.plugins.module_utils.netif import MAC, ifname_valid, read_carrier, read_interfaces
 
 SYSTEMS = ('ifupdown', 'ifcfg', 'netplan', 'networkmanager', 'networkd', 'none')
 UUID = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z')
@@ -320,17 +316,6 @@ def bring_up(runner, pin, renderer):
         runner.run([runner.binary('nmcli'), '--wait', '30', 'device', 'connect', name])
 
 
-def carrier(name):
-    """/sys/class/net/NAME/carrier: True, False, or None when the kernel does not say (a link that is
-    down answers EINVAL)."""
-    try:
-        with open('%s/sys/class/net/%s/carrier' % (HOST_ROOT.rstrip('/'), name)) as handle:
-            text = handle.read(16).strip()
-    except (IOError, OSError):
-        return None
-    return {'1': True, '0': False}.get(text)
-
-
 def _addresses(runner, name):
     rc, out, err = runner.module.run_command([runner.binary('ip'), '-o', 'addr', 'show', 'dev', name],
                                              environ_update={'LC_ALL': 'C'})
@@ -358,7 +343,7 @@ def verify(runner, pins, timeout):
             addresses = _addresses(runner, pin['name']) if link else []
             # Without a carrier (no cable) a daemon holds the address back: the name and the MAC are
             # what can be checked now; the rest comes with the link.
-            cabled = carrier(pin['name']) is not False
+            cabled = read_carrier(HOST_ROOT, pin['name']) is not False
             ok = mac == pin['mac'] and (up or not wants_up or not cabled) and (
                 pin['method'] != 'static' or not wants_up or not cabled or pin['address'] in addresses)
             if ok or time.time() >= deadline:
@@ -417,7 +402,7 @@ def activate(runner, params, links):
         try:
             bring_up(runner, pin, params['netplan_renderer'])
         except ActivateError as exc:
-            if carrier(pin['name']) is not False:
+            if read_carrier(HOST_ROOT, pin['name']) is not False:
                 raise
             no_carrier.append(pin['name'])
             module.warn('%s: no carrier (%s); it comes up with its link' % (pin['name'], exc))

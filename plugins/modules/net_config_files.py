@@ -107,12 +107,8 @@ attributes:
         naming where it went.
       - Bytes that are not UTF-8 are shown as C(\xNN); a file past 1 MiB is described, not shown.
     support: full
-  platform:
-    description: Target operating systems.
-    platforms: linux
-    support: full
-notes:
-  - Runs on Python 2.7 and 3.6+, standard library only.
+extends_documentation_fragment:
+  - fleetfix.kernel.linux_host
 seealso:
   - module: fleetfix.kernel.net_iface_facts
   - plugin: fleetfix.kernel.persistent_net_plan
