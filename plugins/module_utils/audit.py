@@ -87,7 +87,8 @@ def _socket_timeval(root, options, context):
             'socket_timeval', 'ok', 'the kernel refuses tv_usec >= 1000000 with EDOM, as in the seed: build timeouts '
             'with the fleetfix.kernel.timeval filter', evidence, None)
     return {'probes': [bad, good]}, make_finding(
-        'socket_timeval', 'warn', 'unexpected SO_RCVTIMEO answers: %s' % evidence, evidence, None)
+        'socket_timeval', 'warn', 'unexpected SO_RCVTIMEO answers: %s' % evidence, evidence, None,
+        cause='unexpected SO_RCVTIMEO answers')
 
 
 def _net_iface_names(root, options, context):
@@ -195,7 +196,8 @@ def run(stories, options, root='/'):
             # One broken collector must not hide the others: report it as this story's finding.
             story_facts = None
             story_finding = make_finding(story, 'error', 'collector failed: %s' % (exc,),
-                                         {'exception': exc.__class__.__name__})
+                                         {'exception': exc.__class__.__name__},
+                                         cause='collector failed: %s' % exc.__class__.__name__)
         facts[story] = story_facts
         findings[story] = story_finding
         timings[story] = int((time.time() - started) * 1000)

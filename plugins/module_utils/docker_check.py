@@ -51,7 +51,7 @@ import os
 import stat
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils import kconfig, kernel_release
-from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
+from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import fix, make_finding
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import host_path, malformed, parse_int, read_text
 
 PROFILES = ('legacy', 'current')
@@ -345,6 +345,16 @@ def fails(result, fail_on):
     return result['verdict'] != 'ok'
 
 
+def _fail_cause(bad):
+    """What the failing kernels lack, the same words on every host that lacks the same."""
+    parts = sorted(set(m for r in bad for m in r['categories']['generally_necessary']['missing']))
+    if any(r['categories']['storage_drivers']['verdict'] == 'fail' for r in bad):
+        parts.append('no usable storage driver')
+    if any(r['categories']['host']['verdict'] == 'fail' for r in bad):
+        parts.append('host checks')
+    return 'kernel cannot run Docker: %s' % ', '.join(parts or ['requirements not met'])
+
+
 def finding(results, docker_present):
     """Audit finding from the 'current' profile of the running kernel (and any other kernels)."""
     evidence = dict((r['kernel'], {'verdict': r['verdict'],
@@ -358,11 +368,12 @@ def finding(results, docker_present):
         return make_finding(STORY, 'fail', 'kernel %s cannot run Docker: %s' % (
             ', '.join(r['kernel'] for r in bad),
             '; '.join(', '.join(r['categories']['generally_necessary']['missing']) or 'host checks' for r in bad)),
-            evidence, 'role fleetfix.kernel.docker_kernel_check for the details; rebuild or replace the kernel')
+            evidence, 'role fleetfix.kernel.docker_kernel_check for the details; rebuild or replace the kernel',
+            cause=_fail_cause(bad), fixes=[fix('docker_kernel_check')])
     warn = [r for r in results if r['verdict'] == 'warn']
     if warn:
         return make_finding(STORY, 'warn', 'Docker runs, with optional features missing on %s'
-                            % ', '.join(r['kernel'] for r in warn), evidence, None)
+                            % ', '.join(r['kernel'] for r in warn), evidence, None, cause='optional Docker kernel features missing')
     return make_finding(STORY, 'ok', 'every Docker kernel requirement is met', evidence, None)
 
 

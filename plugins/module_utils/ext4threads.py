@@ -183,6 +183,7 @@ def finding(facts):
     if facts['verdict'] == 'busy':
         summary = ('%s busy above %g%% of a CPU: unwritten-extent conversion is running hot (heavy direct '
                    'or fallocated writes)' % (', '.join(facts['busy_families']), facts['busy_percent']))
-        return make_finding(STORY, 'warn', summary, evidence, 'look at the writers (iotop, /proc/PID/io); the threads are the symptom')
+        return make_finding(STORY, 'warn', summary, evidence, 'look at the writers (iotop, /proc/PID/io); the threads are the symptom',
+                            cause='ext4 conversion threads busy')
     return make_finding(STORY, 'ok', '%d ext4 conversion thread(s) for %d ext4 mount(s), idle: benign'
                         % (facts['threads'], len(facts['ext4_mounts'])), evidence, None)

@@ -26,7 +26,7 @@ import subprocess
 import tempfile
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils import kernel_release as releases
-from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
+from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import fix, make_finding
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import (
     LOG_BUDGET_BYTES,
     HostReadError,
@@ -840,17 +840,22 @@ def finding(facts, failures, percent=DEFAULT_PERCENT, ceiling_kb=DEFAULT_CEILING
     if count:
         return make_finding(STORY, 'fail', '%d "page allocation failure" event(s) in the kernel log (orders %s); '
                             'vm.min_free_kbytes is %d kB' % (count, ', '.join(str(o) for o in evidence['failure_orders']),
-                                                             current), evidence, remedy)
+                                                             current), evidence, remedy,
+                            cause='page allocation failures logged', fixes=[fix('vm_watermarks')])
     low = current is not None and current < target and facts['mem_total_kb'] >= BIG_MEMORY_KB
     if unread:
         return make_finding(STORY, 'warn', 'allocation failures unknown: could not read %s; run with become '
                             '(root) to read the kernel log%s' % (
                                 ', '.join('%s (%s)' % (u['source'], u['error']) for u in unread),
                                 '; vm.min_free_kbytes is %s kB, below the policy target %d kB' % (current, target)
-                                if low else ''), evidence, remedy if low else None)
+                                if low else ''), evidence, remedy if low else None,
+                            cause='kernel log unreadable (audit without become)%s' % (
+                                ', vm.min_free_kbytes below policy' if low else ''),
+                            fixes=[fix('vm_watermarks')] if low else None)
     if low:
         return make_finding(STORY, 'warn', 'vm.min_free_kbytes is %d kB, below the policy target %d kB for %d MiB '
-                            'of RAM' % (current, target, facts['mem_total_kb'] // 1024), evidence, remedy)
+                            'of RAM' % (current, target, facts['mem_total_kb'] // 1024), evidence, remedy,
+                            cause='vm.min_free_kbytes below policy', fixes=[fix('vm_watermarks')])
     return make_finding(STORY, 'ok', 'vm.min_free_kbytes is %d kB (policy target %d kB); no allocation failures '
                         'logged' % (current, target), evidence, None)
 

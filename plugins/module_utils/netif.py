@@ -22,7 +22,7 @@ import os
 import re
 import struct
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
+from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import fix, make_finding
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError, host_path, malformed, parse_int
 from ansible_collections.fleetfix.kernel.plugins.module_utils.sysctl_d import (
     LineTooLong, display_path, el_major, inspect as inspect_path, list_dir, read_line_split, read_platform, read_regular,
@@ -1827,19 +1827,25 @@ def finding(facts):
     if facts['conflicts']:
         return make_finding(STORY, 'fail', 'conflicting interface naming rules: %s' % ', '.join(
             '%s %s' % (c['kind'], c.get('name') or c.get('mac')) for c in facts['conflicts']),
-            evidence, 'fix the rules in %s' % ', '.join(sorted(set(f for c in facts['conflicts'] for f in c.get('files', [])))))
+            evidence, 'fix the rules in %s' % ', '.join(sorted(set(f for c in facts['conflicts'] for f in c.get('files', [])))),
+            cause='conflicting interface naming rules')
     lost = [s for s in stale if not s['owner'] and s['system'] != 'netplan']
     if lost:
         return make_finding(STORY, 'fail', 'a NIC has lost its configuration to a name change: %s' % ', '.join(
             '%s (MAC %s) is configured by %s under the name %s, and nothing configures it now'
             % (s['interface'], s['mac'], s['file'], s['names']) for s in lost), evidence,
-            'pin the NIC to the name its configuration uses, or configure it under its name now')
+            'pin the NIC to the name its configuration uses, or configure it under its name now',
+            cause='a NIC lost its configuration to a name change',
+            fixes=[fix('persistent_net', per_host=['fleetfix_net_interfaces'])])
     if movable:
         return make_finding(STORY, 'warn', 'kernel-assigned names can move after a kernel upgrade: %s' % ', '.join(
             '%s (%s%s%s)' % (i['name'], i['bus'], ', random MAC' if not i['permanent_mac'] else '',
                              ', configured by that name in %s' % ', '.join(by_name[i['name']]) if by_name[i['name']] else '')
             for i in usb_first), evidence, 'pin them by MAC (or by bus path when the MAC is not permanent) and configure '
-            'them by the pinned name')
+            'them by the pinned name',
+            cause='kernel-assigned %sname can move%s' % ('USB NIC ' if any(i['bus'] == 'usb' for i in movable) else '',
+                                                        ', MAC not permanent' if any(not i['permanent_mac'] for i in movable) else ''),
+            fixes=[fix('persistent_net', per_host=['fleetfix_net_interfaces'])])
     if not facts['interfaces']:
         return make_finding(STORY, 'not_applicable', 'no physical network interfaces', evidence, None)
     return make_finding(STORY, 'ok', 'every interface has a predictable or pinned name', evidence, None)

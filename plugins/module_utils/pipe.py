@@ -23,7 +23,7 @@ __metaclass__ = type
 import errno
 import os
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
+from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import fix, make_finding
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import (
     is_uint,
     kernel_release,
@@ -357,15 +357,18 @@ def finding(facts, write_size=SEED_WRITE_SIZE):
         return _finding('warn', 'pipes are fixed at %s on kernel %s (before 2.6.35): a %s write blocks until '
                         'a reader drains it' % (human_size(facts['default_capacity']), facts['kernel_release'],
                                                 human_size(write_size)),
-                        evidence, 'upgrade to a kernel of 2.6.35 or later (F_SETPIPE_SZ, fs.pipe-max-size)')
+                        evidence, 'upgrade to a kernel of 2.6.35 or later (F_SETPIPE_SZ, fs.pipe-max-size)',
+                        cause='pipes fixed in size (kernel before 2.6.35)')
     limit = facts['max_unprivileged_capacity']
     if limit is not None and needed > limit:
         return _finding('warn', 'a %s write does not fit the largest pipe an unprivileged process may ask for '
                         '(fs.pipe-max-size = %s)' % (human_size(write_size), human_size(limit)),
-                        evidence, 'role fleetfix.kernel.pipe_size with fleetfix_pipe_max_size: %d' % needed)
+                        evidence, 'role fleetfix.kernel.pipe_size with fleetfix_pipe_max_size: %d' % needed,
+                        cause='fs.pipe-max-size below the write size',
+                        fixes=[fix('pipe_size', {'fleetfix_pipe_max_size': needed})])
     return _finding('ok', 'a %s write fits: a program may resize its pipe up to %s (F_SETPIPE_SZ)'
                     % (human_size(write_size), human_size(limit)), evidence, None)
 
 
-def _finding(status, summary, evidence, remedy):
-    return make_finding(STORY, status, summary, evidence, remedy)
+def _finding(status, summary, evidence, remedy, cause=None, fixes=None):
+    return make_finding(STORY, status, summary, evidence, remedy, cause=cause, fixes=fixes)

@@ -129,7 +129,8 @@ def finding(facts):
         return make_finding(STORY, 'warn', 'out-of-tree modules (%s) run on a SLAB kernel: SLAB keeps the name '
                             'pointer given to kmem_cache_create(), so a name in a stack buffer turns into '
                             '"duplicate cache" errors (SLUB copies it)' % ', '.join(facts['out_of_tree_modules']),
-                            evidence, 'check those modules pass a static or kstrdup()ed name to kmem_cache_create')
+                            evidence, 'check those modules pass a static or kstrdup()ed name to kmem_cache_create',
+                            cause='out-of-tree modules on a SLAB kernel')
     if facts['allocator'] is None:
         return make_finding(STORY, 'not_applicable', 'slab allocator unknown (no /sys/kernel/slab, no config)',
                             evidence, None)

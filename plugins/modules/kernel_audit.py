@@ -109,9 +109,33 @@ findings:
     evidence:
       description: The numbers and paths the finding is based on.
       type: dict
-    remedy:
-      description: The role and variables that fix it; null when nothing needs fixing.
+    cause:
+      description:
+        - The reason in a few words, the same on every host where the reason is the same (no host's
+          numbers or kernel versions in it) - the fleet report groups hosts by story, status and
+          cause. C(ok) and C(not applicable) for those statuses.
       type: str
+      sample: "NOT READY: initramfs lacks megaraid_sas"
+    remedy:
+      description: What to do, in words; null when nothing needs fixing.
+      type: str
+    fixes:
+      description: The roles of this collection that fix it (empty when none does).
+      type: list
+      elements: dict
+      contains:
+        role:
+          description: The role's short name (C(fleetfix.kernel.) before it).
+          type: str
+          sample: initramfs_drivers
+        variables:
+          description: The variables it needs beyond its defaults, the same for every host with this cause.
+          type: dict
+          sample: {fleetfix_initramfs_drivers: [megaraid_sas]}
+        per_host:
+          description: Variables it needs that differ per host (set them in host_vars).
+          type: list
+          elements: str
 facts:
   description: What each story's collector read, as its facts module returns it (null on C(error)).
   returned: always
