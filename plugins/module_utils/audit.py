@@ -11,9 +11,8 @@ story only; the others still report.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import time
-
 import os
+import time
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils import (
     bootchain,
@@ -170,6 +169,55 @@ def select_stories(subset):
     return [name for name in STORIES if name in wanted and name not in excluded]
 
 
+def _ms(seconds):
+    return int(round(seconds * 1000))
+
+
+# --- where the module's time goes (timings_ms) -------------------------------------------------
+#
+# /proc/<pid>/stat field 22 (starttime) is when the process was forked, in clock ticks after boot
+# (USER_HZ, sysconf(_SC_CLK_TCK): 100 a second on x86, ARM, POWER and s390, so 10 ms); /proc/uptime is the time since
+# boot in seconds with two decimals. Both count the same boot-based clock, so their difference is
+# the process's age to within a clock tick - the only record of a process's start the standard
+# library can read on Python 2.7 and 3.6 alike.
+def process_age(stat_text, uptime_text, ticks_per_second):
+    """Seconds since the process whose /proc/<pid>/stat is ``stat_text`` started, at the moment
+    ``uptime_text`` (/proc/uptime) was read. ValueError or IndexError on text that is neither."""
+    # field 2 (comm) is in parentheses and may itself hold spaces and ')': split after the last one
+    after_comm = stat_text.rsplit(')', 1)[1].split()
+    started_ticks = int(after_comm[19])  # after_comm[0] is field 3 (state), so field 22 is [19]
+    return float(uptime_text.split()[0]) - started_ticks / float(ticks_per_second)
+
+
+def startup_ms(first_statement):
+    """Milliseconds from this process's start (the fork that became the Python interpreter) to
+    ``first_statement``, a time.time() taken by the module's first line; None when /proc cannot
+    tell (a timing never fails the audit)."""
+    try:
+        with open('/proc/self/stat') as handle:
+            stat_text = handle.read()
+        with open('/proc/uptime') as handle:
+            uptime_text = handle.read()
+        read_at = time.time()
+        age = process_age(stat_text, uptime_text, os.sysconf('SC_CLK_TCK'))
+    except (EnvironmentError, ValueError, IndexError, ZeroDivisionError):
+        return None
+    return _ms(max(0.0, age - (read_at - first_statement)))
+
+
+def module_timings(startup, started, imported, parsed, collectors, finished):
+    """timings_ms of kernel_audit from its marks (time.time() values): ``started`` its first line,
+    ``imported`` after its imports, ``parsed`` after its arguments, ``finished`` after the
+    collectors; ``startup`` from startup_ms(), ``collectors`` from run()."""
+    return {
+        'startup': startup,
+        'imports': _ms(imported - started),
+        'arguments': _ms(parsed - imported),
+        'collectors': collectors,
+        'total': None if startup is None else startup + _ms(finished - started),
+    }
+
+
 def run(stories, options, root='/'):
     """Run the named collectors; return (facts by story, findings, milliseconds by story)."""
     collectors = dict(COLLECTORS)
@@ -200,6 +248,6 @@ def run(stories, options, root='/'):
                                          cause='collector failed: %s' % exc.__class__.__name__)
         facts[story] = story_facts
         findings[story] = story_finding
-        timings[story] = int((time.time() - started) * 1000)
+        timings[story] = _ms(time.time() - started)
     context['reads'] = read_cache(False)
     return facts, [findings[story] for story in stories], timings

@@ -140,3 +140,44 @@ def test_page_allocation_reads_kmsg_and_stays_ok_when_it_can(monkeypatch, fixtur
     assert found["status"] in ("ok", "warn")
     assert found["evidence"]["log_sources_unread"] == []
     assert "could not read" not in found["summary"]
+
+
+# /proc/self/stat of a python3 whose comm holds a space and a ')' (field 2 is in parentheses and
+# may hold both); starttime (field 22) is 1234 ticks after boot.
+STAT = ("4242 (py thon)) S 4240 4242 4240 34816 4242 4194304 1186 0 0 0 2 1 0 0 20 0 1 0 1234 "
+        "17235968 2410 18446744073709551615 1 1 0 0 0 0 0 16781312 134217730 0 0 0 17 1 0 0 0 0 0\n")
+
+
+def test_process_age_is_uptime_less_the_start_in_clock_ticks():
+    assert audit.process_age(STAT, "12.84 20.00\n", 100) == pytest.approx(12.84 - 12.34)
+
+
+@pytest.mark.parametrize("stat, uptime", [("4242 (python3) S 1 2", "12.84 20.00\n"), (STAT, ""), (STAT, "soon")])
+def test_process_age_refuses_text_that_is_not_proc(stat, uptime):
+    with pytest.raises((ValueError, IndexError)):
+        audit.process_age(stat, uptime, 100)
+
+
+def test_startup_is_measured_on_this_host():
+    import time
+    startup = audit.startup_ms(time.time())
+    assert isinstance(startup, int) and startup >= 0
+
+
+def test_startup_is_null_when_proc_cannot_tell(monkeypatch):
+    def unreadable(*_args, **_kwargs):
+        raise IOError(2, "No such file or directory")
+
+    monkeypatch.setattr(audit, "open", unreadable, raising=False)
+    assert audit.startup_ms(0.0) is None
+
+
+def test_startup_is_null_without_a_clock_tick(monkeypatch):
+    monkeypatch.setattr(audit.os, "sysconf", lambda name: 0)
+    assert audit.startup_ms(0.0) is None
+
+
+def test_module_timings_follow_one_another():
+    timings = audit.module_timings(130, 100.0, 100.012, 100.0145, {"pipe_capacity": 3}, 100.018)
+    assert timings == {"startup": 130, "imports": 12, "arguments": 2, "collectors": {"pipe_capacity": 3}, "total": 148}
+    assert audit.module_timings(None, 100.0, 100.01, 100.02, {}, 100.03)["total"] is None
