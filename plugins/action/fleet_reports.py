@@ -4,7 +4,9 @@
 """Write the fleet reports on the controller, in the controller's own process.
 
 Four files through four copy/template tasks cost a module process each (about a second per
-file); this writes them all at once. All four are rendered in memory first and written only when
+file); this writes them all at once, with the host lists (limit/*.txt) and the inventory of
+findings (fleet-findings.yml); host lists an earlier audit left that this one did not write are
+removed. All four are rendered in memory first and written only when
 every renderer succeeded; each is staged beside its final name and renamed over it - all or none. Documentation: plugins/modules/fleet_reports.py.
 """
 
@@ -20,6 +22,7 @@ from ansible.module_utils.common.text.converters import to_bytes
 from ansible.plugins.action import ActionBase
 from ansible_collections.fleetfix.kernel.plugins.filter.report_render import (
     audit_report_html, audit_report_junit, audit_report_markdown)
+from ansible_collections.fleetfix.kernel.plugins.plugin_utils.fleet_triage import LIMIT_DIR, host_list_files
 
 RENDERERS = (
     ('json', 'fleet-report.json', lambda report: json.dumps(report, indent=4, sort_keys=True) + '\n'),
@@ -63,9 +66,10 @@ def _remove(path):
         pass
 
 
-def render_all(report, formats):
-    """Every report as bytes, rendered in memory: [(name, filename, bytes)]. A renderer that
-    fails raises AnsibleActionFail naming the format - and nothing has been written."""
+def render_all(report, formats, host_lists=True):
+    """Every report as bytes, rendered in memory: [(name, filename, bytes)], the host lists
+    (limit/*.txt) and the inventory of findings last. A renderer that fails raises
+    AnsibleActionFail naming the format - and nothing has been written."""
     rendered = []
     for name, filename, render in RENDERERS:
         if name not in formats:
@@ -75,7 +79,24 @@ def render_all(report, formats):
         except Exception as exc:  # pylint: disable=broad-except
             raise AnsibleActionFail('cannot render the %s report (%s); no report was written: %s: %s'
                                     % (name, filename, exc.__class__.__name__, exc))
+    if host_lists:
+        for path, text in sorted(host_list_files(report).items()):
+            rendered.append(('host_lists' if path.startswith(LIMIT_DIR + '/') else 'inventory', path,
+                             to_bytes(text, errors='surrogate_then_replace')))
     return rendered
+
+
+def _stale_lists(dest, written):
+    """The host lists an earlier audit left in limit/ that this one did not write: a stale
+    list must not be run against."""
+    directory = os.path.join(dest, LIMIT_DIR)
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    return [os.path.join(directory, name) for name in sorted(names)
+            if name.endswith('.txt') and os.path.join(directory, name) not in written
+            and os.path.isfile(os.path.join(directory, name)) and not os.path.islink(os.path.join(directory, name))]
 
 
 def write_all(dest, rendered):
@@ -86,7 +107,12 @@ def write_all(dest, rendered):
     try:
         for name, filename, data in rendered:
             path = os.path.join(dest, filename)
-            files[name] = path
+            if name == 'host_lists':
+                files.setdefault(name, []).append(path)
+            else:
+                files[name] = path
+            if not os.path.isdir(os.path.dirname(path)):
+                os.makedirs(os.path.dirname(path), 0o755)
             if not _unchanged(path, data):
                 staged.append((_stage(path, data), path))
     except BaseException:
@@ -95,6 +121,10 @@ def write_all(dest, rendered):
         raise
     for tmp, path in staged:
         os.rename(tmp, path)
+    removed = _stale_lists(dest, set(os.path.join(dest, filename) for _name, filename, _data in rendered))
+    for path in removed:
+        _remove(path)
+    staged += [(None, path) for path in removed]
     if staged:
         try:  # the renames themselves survive a crash only once the directory is on disk
             fd = os.open(dest, os.O_RDONLY)

@@ -35,6 +35,15 @@ options:
     description: The time to record in the report (ISO 8601); the caller passes it so the filter stays pure.
     type: str
     default: ''
+  previous:
+    description:
+      - A previous fleet report (schema version 2, as the C(fleetfix.kernel.previous_report) lookup
+        reads it). The report then holds the drift since it; another schema version is refused.
+    type: dict
+  report_dir:
+    description: The report directory as the user gave it, for the commands in the report (C(--limit @DIR/limit/...)).
+    type: str
+    default: reports
 '''
 
 EXAMPLES = r'''
@@ -51,10 +60,19 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import STATUSES, worst
+from ansible_collections.fleetfix.kernel.plugins.plugin_utils import fleet_triage
+from ansible_collections.fleetfix.kernel.plugins.plugin_utils.fleet_triage import SCHEMA, SCHEMA_VERSION
 
-SCHEMA = 'fleetfix.kernel/fleet-report'
-SCHEMA_VERSION = 1
 HOST_STATES = ('audited', 'failed', 'unreachable')
+
+
+def _finding(found):
+    """A host's finding as the report keeps it: its cause, and its remedy structured."""
+    entry = dict(found)
+    entry['cause'] = found.get('cause') or found.get('status')
+    entry['remedy'] = fleet_triage.remedy(found)
+    entry.pop('fixes', None)
+    return entry
 
 
 def _host_entry(result):
@@ -64,7 +82,7 @@ def _host_entry(result):
         return {'state': 'unreachable', 'message': result.get('msg', 'unreachable'), 'findings': []}
     if result.get('failed') or 'findings' not in result:
         return {'state': 'failed', 'message': result.get('msg', 'kernel_audit failed'), 'findings': []}
-    findings = sorted(result['findings'], key=lambda f: f['story'])
+    findings = sorted((_finding(f) for f in result['findings']), key=lambda f: f['story'])
     return {
         'state': 'audited',
         'message': None,
@@ -74,8 +92,9 @@ def _host_entry(result):
     }
 
 
-def audit_report(hosts, hostvars, result_var='fleetfix_audit', generated_at=''):
-    """Return the fleet report for ``hosts``."""
+def audit_report(hosts, hostvars, result_var='fleetfix_audit', generated_at='', previous=None, report_dir='reports'):
+    """Return the fleet report for ``hosts``; with ``previous`` (a fleet report of this schema
+    version, as the fleetfix.kernel.previous_report lookup reads it) the drift since it."""
     if not isinstance(hosts, (list, tuple)):
         raise AnsibleFilterError('audit_report expects a list of host names, got %s' % type(hosts).__name__)
     report_hosts = {}
@@ -98,6 +117,16 @@ def audit_report(hosts, hostvars, result_var='fleetfix_audit', generated_at=''):
     states = dict((state, 0) for state in HOST_STATES)
     for entry in report_hosts.values():
         states[entry['state']] += 1
+    drift = None
+    if previous:
+        try:
+            fleet_triage.check_previous(previous)
+        except fleet_triage.PreviousReportError as exc:
+            raise AnsibleFilterError('%s' % exc)
+        drift, per_host = fleet_triage.drift(report_hosts, previous)
+        for host, kinds in per_host.items():
+            report_hosts[host]['drift'] = kinds
+    report_dir = report_dir or 'reports'
     return {
         'schema': SCHEMA,
         'schema_version': SCHEMA_VERSION,
@@ -106,6 +135,10 @@ def audit_report(hosts, hostvars, result_var='fleetfix_audit', generated_at=''):
         'statuses': list(STATUSES),
         'host_states': states,
         'counts': counts,
+        'groups': fleet_triage.groups(report_hosts, report_dir),
+        'host_lists': fleet_triage.story_lists(report_hosts, report_dir),
+        'inventory_file': fleet_triage.INVENTORY_FILE,
+        'drift': drift,
         'hosts': report_hosts,
     }
 

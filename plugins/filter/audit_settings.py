@@ -11,9 +11,10 @@ short_description: Check the audit's variables on the controller before any host
 version_added: 0.3.0
 description:
   - Takes the audit variables that are set (a dict of name and value - C(playbooks/audit.yml) passes
-    every C(fleetfix_audit_*) variable, C(fleetfix_report_dir) and C(fleetfix_become)) and returns all
+    every C(fleetfix_audit_*) variable, C(fleetfix_report_dir), C(fleetfix_report_previous) and
+    C(fleetfix_become)) and returns all
     of them with their defaults filled in and values normalised (C(serial) digit strings to integers,
-    C(fleetfix_become) strings to booleans).
+    C(fleetfix_become) and C(fleetfix_audit_fail_on_new) strings to booleans).
   - A bad value raises an error naming the variable and the value - C(fleetfix_audit_fail_on) is one of
     C(never), C(warn), C(fail); C(fleetfix_audit_serial) a number of hosts (0 = all), a percentage above
     0 and at most 100, or a non-empty list of those (the audit turns it into its collector task's
@@ -61,6 +62,8 @@ AUDIT_DEFAULTS = (
     ('fleetfix_audit_serial', 0),
     ('fleetfix_report_dir', None),
     ('fleetfix_become', True),
+    ('fleetfix_report_previous', None),
+    ('fleetfix_audit_fail_on_new', False),
 )
 AUDIT_INTERNAL = ('fleetfix_audit', 'fleetfix_audit_targets', 'fleetfix_audit_settings')
 # The kernel's own limit for a pipe's size (fs.pipe-max-size is an unsigned int, capped at 2^31).
@@ -144,13 +147,13 @@ def _check_setting(name, value):
                 raise _bad(name, value, 'a non-empty list of batch sizes')
             return [_serial_item(name, item) for item in value]
         return _serial_item(name, value)
-    if name == 'fleetfix_report_dir':
-        if value is None:
+    if name in ('fleetfix_report_dir', 'fleetfix_report_previous'):
+        if value is None or (name == 'fleetfix_report_previous' and value == ''):
             return None
         if not _is_text(value) or not value.strip() or any(c in value for c in '\x00\n\r'):
-            raise _bad(name, value, 'a directory path')
+            raise _bad(name, value, 'a directory path' if name == 'fleetfix_report_dir' else 'the path of a previous fleet-report.json')
         return value
-    if name == 'fleetfix_become':
+    if name in ('fleetfix_become', 'fleetfix_audit_fail_on_new'):
         if isinstance(value, bool):
             return value
         if _is_text(value) and value.strip().lower() in _BOOL_WORDS:
@@ -172,6 +175,9 @@ def audit_settings(given):
         out[name] = _check_setting(name, given[name])
     for name, default in AUDIT_DEFAULTS:
         out.setdefault(name, default)
+    if out['fleetfix_audit_fail_on_new'] and not out['fleetfix_report_previous']:
+        raise AnsibleFilterError('fleetfix_audit_fail_on_new=true fails the play on changes since a previous audit: '
+                                 'set fleetfix_report_previous to that audit\'s fleet-report.json')
     return out
 
 

@@ -145,3 +145,18 @@ def test_the_dependencies_in_galaxy_yml_are_the_ones_used_and_the_readme_names()
     assert 'name: ansible.posix' in README and 'community.general' not in README
     for key in ('repository', 'documentation', 'issues', 'homepage'):
         assert 'example.invalid' not in str(galaxy.get(key, ''))
+
+
+def test_the_report_commands_name_the_toggles_and_tags_remediate_has():
+    """A group's command (fleet_triage) turns a role on by toggle() and selects it by its name as
+    tag: both must be what remediate.yml wires; and findings may only name those roles."""
+    from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import FIX_ROLES as HOST_ROLES
+    from ansible_collections.fleetfix.kernel.plugins.plugin_utils.fleet_triage import FIX_ROLES, toggle
+    wired = {}
+    for play in _remediate_plays():
+        for task in play['tasks']:
+            role = task['ansible.builtin.import_role']['name'].split('.')[-1]
+            wired[role] = (re.match(r'(fleetfix_\w+_enabled) ', task['when']).group(1), task['tags'])
+    assert sorted(FIX_ROLES) == sorted(HOST_ROLES) == sorted(wired)
+    for role in FIX_ROLES:
+        assert wired[role] == (toggle(role), [role]), role

@@ -95,8 +95,9 @@ def _finding(status="ok", summary="s", evidence=None):
 
 def test_zero_hosts_give_four_valid_reports(tmp_path):
     files, written = fleet_reports.write_all(str(tmp_path), fleet_reports.render_all(_report({}), ["json", "markdown", "html", "junit"]))
-    assert sorted(os.listdir(str(tmp_path))) == ["fleet-report.html", "fleet-report.json", "fleet-report.md", "junit.xml"]
-    assert len(written) == 4
+    # no finding, no host list: the inventory of findings is there, with no group
+    assert sorted(os.listdir(str(tmp_path))) == ["fleet-findings.yml", "fleet-report.html", "fleet-report.json", "fleet-report.md", "junit.xml"]
+    assert len(written) == 5
     assert json.load(open(files["json"]))["hosts"] == {}
     assert ET.parse(files["junit"]).getroot().get("tests") == "0"
     assert "No host was audited" in open(files["markdown"]).read()
@@ -105,7 +106,7 @@ def test_zero_hosts_give_four_valid_reports(tmp_path):
 def test_a_report_without_statuses_or_counts_still_renders(tmp_path):
     bare = {"hosts": {}, "stories": []}  # what a hand-made report may look like: no KeyError
     rendered = fleet_reports.render_all(bare, ["json", "markdown", "html", "junit"])
-    assert [name for name, _f, _d in rendered] == ["json", "markdown", "html", "junit"]
+    assert [name for name, _f, _d in rendered] == ["json", "markdown", "html", "junit", "inventory"]
 
 
 def test_a_failing_renderer_writes_nothing(tmp_path, monkeypatch):
@@ -142,7 +143,7 @@ def test_a_failing_write_leaves_the_old_reports_and_no_temp_file(tmp_path, monke
 
 def test_unchanged_reports_are_not_rewritten(tmp_path):
     rendered = fleet_reports.render_all(_report({}), ["json", "junit"])
-    assert len(fleet_reports.write_all(str(tmp_path), rendered)[1]) == 2
+    assert len(fleet_reports.write_all(str(tmp_path), rendered)[1]) == 3
     assert fleet_reports.write_all(str(tmp_path), rendered)[1] == []
 
 
@@ -156,5 +157,6 @@ def test_hostile_text_in_name_summary_and_evidence_writes_well_formed_reports(tm
     assert root.get("tests") == "4"
     assert json.load(open(files["json"]))["hosts"]["b"]["message"] == text
     markdown = open(files["markdown"], encoding="utf-8").read()
-    host_lines = [line for line in markdown.splitlines() if line.startswith("### ")]
+    host_lines = [line for line in markdown.split("\n## Hosts\n", 1)[1].splitlines() if line.startswith("### ")]
     assert len(host_lines) == 2  # a newline in a host name does not start a new line
+    assert len(markdown.split("\n## What to do\n", 1)[1].split("\n## ", 1)[0].split("\n### ")) == 4  # 3 groups, one line each
