@@ -632,7 +632,21 @@ def missing_drivers(required, image_modules, builtin, loadable):
 # Everything together: what initramfs_facts returns and the boot-readiness audit reads
 
 
-def _image_report(root, kver, files, generator, required, contents, on_error, running, newest, module_sets):
+# What an image's listing says about the whole image: unknown (None) after an early stop, which
+# reads only up to the required drivers - a partial count or list would read as the image's.
+WHOLE_IMAGE_KEYS = ('entries', 'module_count', 'kernel_versions', 'dracut_modules', 'image_generator')
+
+
+def _image_report(root, kver, files, generator, required, contents, on_error, running, newest, module_sets,
+                  stop_early=False):
+    """One kernel's entry of the facts. ``stop_early`` (and not ``contents``): the image is
+    read only until every required driver that is not built in has been seen under this
+    kernel's module directory, provided the rest is shown complete without decoding it
+    (initramfs.list_image); ``scan`` says whether that happened ('stopped_early') or the image was
+    read to its end ('full'; None without an image or when it could not be read), and
+    ``complete_by`` how its completeness was shown. After an early stop the WHOLE_IMAGE_KEYS and
+    the 'entries' of the segment not read to its end are None: only the verdict's inputs
+    (missing_drivers, and that this kernel's module directory is there) are known."""
     builtin, loadable = module_sets[kver] if kver in module_sets else kernel_module_sets(root, kver)
     image = files['image'] or expected_image_path(generator, kver)
     entry = {
@@ -640,7 +654,7 @@ def _image_report(root, kver, files, generator, required, contents, on_error, ru
         'vmlinuz': files['vmlinuz'], 'image': image, 'image_exists': files['image'] is not None,
         'size': None, 'stale_against': [], 'compression': None, 'early_cpio': None, 'segments': [],
         'image_generator': None, 'entries': None, 'module_count': None, 'dracut_modules': None,
-        'kernel_versions': None, 'missing_drivers': [], 'error': None,
+        'kernel_versions': None, 'missing_drivers': [], 'error': None, 'scan': None, 'complete_by': None,
     }
     if contents:
         entry['modules'] = []
@@ -649,8 +663,14 @@ def _image_report(root, kver, files, generator, required, contents, on_error, ru
         entry['missing_drivers'] = missing_drivers(required, [], builtin, loadable)
         return entry
     entry['stale_against'] = staleness(root, files)
+    if stop_early and not contents:
+        # a built-in driver is never in the image: only the others are waited for
+        wait_for = [name for name in required if name not in builtin]
+        listing_args = {'kernel': kver, 'required': wait_for}
+    else:
+        listing_args = {}
     try:
-        listing = initramfs.list_image(host_path(root, files['image']))
+        listing = initramfs.list_image(host_path(root, files['image']), **listing_args)
     except initramfs.InitramfsError as exc:
         if on_error == 'fail':
             raise HostReadError(str(exc))
@@ -666,14 +686,21 @@ def _image_report(root, kver, files, generator, required, contents, on_error, ru
         'module_count': len(held), 'dracut_modules': listing['dracut_modules'],
         'kernel_versions': listing['kernel_versions'],
         'missing_drivers': missing_drivers(required, held, builtin, loadable),
+        'scan': listing['scan'], 'complete_by': listing['complete_by'],
     })
+    if listing['scan'] == 'stopped_early':
+        entry.update(dict((key, None) for key in WHOLE_IMAGE_KEYS))
     if contents:
         entry['modules'] = held
         entry['firmware'] = listing['firmware']
     return entry
 
 
-def collect_initramfs_facts(root, kernels=None, required=None, extra=None, contents=False, on_error='fail'):
+def collect_initramfs_facts(root, kernels=None, required=None, extra=None, contents=False, on_error='fail',
+                            stop_early=False):
+    """What initramfs_facts returns. ``stop_early``: each image is read only as far as the
+    verdict needs (see _image_report) - for the boot-readiness audit; the facts module and every
+    listing asked for with ``contents`` read images to their end."""
     running = running_kernel(root)
     installed = installed_kernels(root)
     newest = installed[-1] if installed else None
@@ -703,7 +730,8 @@ def collect_initramfs_facts(root, kernels=None, required=None, extra=None, conte
             raise HostReadError('kernel(s) %s not installed (installed: %s)' % (', '.join(unknown), ', '.join(installed) or 'none'))
         selected = [kver for kver in installed if kver in kernels]
     known_sets = {running: (run_builtin, run_loadable)} if running else {}
-    reports = [_image_report(root, kver, kernel_files(root, kver), generator, wanted, contents, on_error, running, newest, known_sets)
+    reports = [_image_report(root, kver, kernel_files(root, kver), generator, wanted, contents, on_error, running, newest, known_sets,
+                             stop_early=stop_early)
                for kver in selected]
     return {
         'generator': generator, 'generator_config': generator_config, 'running_kernel': running,

@@ -378,3 +378,75 @@ def test_initramfs_facts_module_refuses_bad_inputs(capsys):
                 initramfs_facts.main()
         result = json.loads(capsys.readouterr().out)
         assert info.value.code == 1 and words in result["msg"], result
+
+
+# ---- issue 19: the audit's early stop
+
+
+def _zstd_image(root, kver, modules, tail=b"\x00" * (4 << 20)):
+    """A zstd image (the real cpio and zstd) holding ``modules`` for ``kver`` and a large file after them."""
+    if not shutil.which("zstd"):
+        pytest.skip("zstd program missing")
+    full = _cpio_image(root, "/boot/initrd.img-" + kver, ["usr/lib/modules/%s/kernel/%s" % (kver, m) for m in modules])
+    with open(full, "rb") as handle:
+        archive = handle.read()
+    # the archive again with a big file after the modules (usr/share sorts after usr/lib/modules)
+    tree = os.path.join(str(root), "tail-tree")
+    _write(tree, "usr/share/big", "")
+    with open(os.path.join(tree, "usr/share/big"), "wb") as handle:
+        handle.write(tail)
+    big = subprocess.run(["cpio", "-o", "-H", "newc", "--quiet"], input=b"usr/share/big\n", cwd=tree,
+                         stdout=subprocess.PIPE, check=True).stdout
+    shutil.rmtree(tree)
+    data = archive + big
+    with open(full, "wb") as out:
+        out.write(subprocess.run(["zstd", "-q", "-c"], input=data, stdout=subprocess.PIPE, check=True).stdout)
+    return full
+
+
+def test_stop_early_gives_the_same_verdict_and_hides_the_partial_counts(megasas_host):
+    for kver in (OLD, NEW):
+        _zstd_image(megasas_host, kver, ["drivers/scsi/sd_mod.ko.xz", "drivers/scsi/megaraid/megaraid_sas.ko.xz",
+                                         "fs/ext4/ext4.ko.xz"] if kver == OLD else ["drivers/scsi/sd_mod.ko.xz", "fs/ext4/ext4.ko.xz"])
+    full = bootchain.collect_initramfs_facts(megasas_host, on_error="report")
+    early = bootchain.collect_initramfs_facts(megasas_host, on_error="report", stop_early=True)
+    by_full = dict((k["version"], k) for k in full["kernels"])
+    by_early = dict((k["version"], k) for k in early["kernels"])
+    # OLD holds every required driver: stopped at them, the whole-image counts are unknown, not partial
+    assert by_full[OLD]["scan"] == "full" and by_full[OLD]["complete_by"] == "read_to_end"
+    assert by_early[OLD]["scan"] == "stopped_early" and by_early[OLD]["complete_by"] == "zstd_frame_headers"
+    for key in bootchain.WHOLE_IMAGE_KEYS:
+        assert by_early[OLD][key] is None
+    assert by_full[OLD]["entries"] == 4 and by_full[OLD]["module_count"] == 3 and by_full[OLD]["kernel_versions"] == [OLD]
+    assert by_early[OLD]["segments"] == [{"offset": 0, "compression": "zstd", "entries": None}]
+    # NEW lacks megaraid_sas: read to the end, reported exactly as before
+    assert by_early[NEW] == by_full[NEW] and by_early[NEW]["scan"] == "full"
+    assert bootready.evaluate(early, None) == bootready.evaluate(full, None)
+    assert bootready.finding(early, None)["status"] == bootready.finding(full, None)["status"] == "fail"
+
+
+def test_stop_early_on_a_truncated_image_is_the_same_error(megasas_host):
+    path = _zstd_image(megasas_host, OLD, ["drivers/scsi/sd_mod.ko.xz", "drivers/scsi/megaraid/megaraid_sas.ko.xz",
+                                           "fs/ext4/ext4.ko.xz"])
+    with open(path, "rb") as handle:
+        data = handle.read()
+    with open(path, "wb") as handle:
+        handle.write(data[:-5])
+    full = bootchain.collect_initramfs_facts(megasas_host, kernels=[OLD], on_error="report")["kernels"][0]
+    early = bootchain.collect_initramfs_facts(megasas_host, kernels=[OLD], on_error="report", stop_early=True)["kernels"][0]
+    assert early == full and "truncated" in full["error"] and full["scan"] is None
+
+
+def test_contents_are_always_a_full_listing(megasas_host):
+    _zstd_image(megasas_host, OLD, ["drivers/scsi/sd_mod.ko.xz", "drivers/scsi/megaraid/megaraid_sas.ko.xz", "fs/ext4/ext4.ko.xz"])
+    facts = bootchain.collect_initramfs_facts(megasas_host, kernels=[OLD], contents=True, stop_early=True)
+    (kernel,) = facts["kernels"]
+    assert kernel["scan"] == "full" and kernel["modules"] == ["ext4", "megaraid_sas", "sd_mod"] and kernel["module_count"] == 3
+
+
+def test_builtin_required_drivers_are_not_waited_for(megasas_host):
+    """pinctrl_amd is built in: never in an image, so the scan stops at the other drivers."""
+    _zstd_image(megasas_host, OLD, ["drivers/scsi/sd_mod.ko.xz"])
+    facts = bootchain.collect_initramfs_facts(megasas_host, kernels=[OLD], required=["sd_mod", "pinctrl_amd"], stop_early=True)
+    (kernel,) = facts["kernels"]
+    assert kernel["scan"] == "stopped_early" and kernel["missing_drivers"] == []
