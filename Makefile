@@ -21,7 +21,7 @@ BUILD := $(CURDIR)/build
 SUITES ?= bookworm bullseye bookworm-netplan bookworm-nm
 # OS packages for the test hosts (Debian/Ubuntu names).
 OS_PACKAGES := qemu-system-x86 qemu-utils debootstrap fdisk e2fsprogs openssh-client \
-               zstd lz4 xz-utils cpio rsync git python3-venv shellcheck chromium chromium-driver rpm
+               zstd lz4 xz-utils cpio rsync git python3-venv shellcheck chromium chromium-driver rpm openssh-server
 
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg

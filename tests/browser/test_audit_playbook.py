@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import json
 import os
+import shutil
 import re
 import socket
 import subprocess
@@ -35,6 +36,7 @@ def _run(tmp_path, *extra, **kwargs):
             "ansible_ssh_common_args='-o ConnectTimeout=5'\n" % _closed_port())
     inventory.write_text("[fleet]\n" + (gone + local if kwargs.get("gone_first") else local + gone))
     report_dir = os.path.join(OUT, tmp_path.name)
+    shutil.rmtree(report_dir, ignore_errors=True)  # tmp_path names repeat between runs
     playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
     proc = subprocess.run([playbook, "-i", str(inventory), os.path.join(REPO, "playbooks", "audit.yml"), "--check",
                            "-e", "fleetfix_report_dir=" + report_dir] + list(extra),
