@@ -86,7 +86,7 @@ def measure(path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--sizes", default="2000,10000")
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--no-drift", action="store_true")

@@ -260,7 +260,9 @@ button { border: 1px solid #9e9e9e; background: #fff; border-radius: 3px; paddin
         td.appendChild(badge(status));
         if (drifts && drifts[i] && drifts[i].charAt(s) !== " ") {
           var kind = KINDS[data.drift_codes.indexOf(drifts[i].charAt(s))];
-          if (kind && kind !== "unchanged") { td.appendChild(el("span", { "class": "d d-" + kind, "title": "since the previous audit" }, kind.replace("_", " "))); }
+          if (kind && kind !== "unchanged") {
+            td.appendChild(el("span", { "class": "d d-" + kind, "title": "since the previous audit" }, kind.replace("_", " ")));
+          }
         }
         row.appendChild(td);
       }
@@ -326,7 +328,9 @@ button { border: 1px solid #9e9e9e; background: #fff; border-radius: 3px; paddin
         var remedy = found.remedy;
         if (remedy && typeof remedy === "object") {
           if (remedy.text) { section.appendChild(el("p", {}, "Remedy: " + remedy.text)); }
-          if (remedy.roles && remedy.roles.length) { section.appendChild(el("p", {}, "Roles: " + remedy.roles.join(", ") + " (tags " + remedy.tags.join(", ") + ")")); }
+          if (remedy.roles && remedy.roles.length) {
+            section.appendChild(el("p", {}, "Roles: " + remedy.roles.join(", ") + " (tags " + remedy.tags.join(", ") + ")"));
+          }
         } else if (remedy) { section.appendChild(el("p", {}, "Remedy: " + remedy)); }
         section.appendChild(el("pre", {}, JSON.stringify(found.evidence || {}, null, 2)));
         detail.appendChild(section);
@@ -475,8 +479,8 @@ def _chart(report):
                          % (escape(label), key, value, x, y, max(width, 1.0), colours.get(key, '#2e7d32') if key != 'audited' else '#2e7d32',
                             escape(label), key.replace('_', ' '), value))
             x += width
-        notes = ', '.join('%d %s' % (values[k], k.replace('_', ' ')) for k in keys if values.get(k) and k in ('error', 'fail', 'warn',
-                                                                                                             'failed', 'unreachable'))
+        shown = ('error', 'fail', 'warn', 'failed', 'unreachable')
+        notes = ', '.join('%d %s' % (values[k], k.replace('_', ' ')) for k in keys if values.get(k) and k in shown)
         if previous is not None:
             px = float(label_w)
             for key in statuses:
@@ -591,15 +595,16 @@ def _markdown_groups(report):
     lines += ['| # | status | story | cause | hosts | host list | fix |', '|---|---|---|---|---|---|---|']
     for number, group in enumerate(groups, 1):
         remedy = group.get('remedy') or {}
+        fix = ', '.join(remedy.get('roles') or []) or ('re-audit' if group.get('story') is None else 'see remedy')
         lines.append('| %d | %s | %s | %s | %d | `%s` | %s |' % (
             number, _line(group['status']), _line(group.get('story') or '(host)'), _cell(group['cause']), group['count'],
-            _line(group['limit_file']), _cell(', '.join(remedy.get('roles') or []) or ('re-audit' if group.get('story') is None
-                                                                                         else 'see remedy'))))
+            _line(group['limit_file']), _cell(fix)))
     for number, group in enumerate(groups, 1):
         remedy = group.get('remedy') or {}
         hosts = group['hosts']
-        lines += ['', '### %d. %s %s: %s - %d host(s)' % (number, _line(group['status']).upper(), _line(group.get('story') or 'host'),
-                                                        _line(group['cause']), group['count']), '']
+        title = '### %d. %s %s: %s - %d host(s)' % (
+            number, _line(group['status']).upper(), _line(group.get('story') or 'host'), _line(group['cause']), group['count'])
+        lines += ['', title, '']
         shown = ', '.join(_line(h) for h in hosts[:_MARKDOWN_HOSTS_SHOWN])
         if len(hosts) > _MARKDOWN_HOSTS_SHOWN:
             shown += ' and %d more' % (len(hosts) - _MARKDOWN_HOSTS_SHOWN)

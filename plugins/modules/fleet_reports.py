@@ -9,15 +9,20 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: fleet_reports
-short_description: Write the fleet reports (HTML, JSON, Markdown, JUnit) on the controller in one step
+short_description: Write the fleet reports (HTML, JSON, Markdown, JUnit) and host lists on the controller in one step
 version_added: 0.3.0
 description:
   - Takes the fleet report made by the C(fleetfix.kernel.audit_report) filter and writes
     C(fleet-report.html) (self-contained), C(fleet-report.json) (stable key order),
     C(fleet-report.md) and C(junit.xml) into O(dest).
+  - With them, always, the host lists under C(limit/) (one host per line, for C(--limit @file)) - one
+    per group of findings, per story and status, and for unreachable and failed hosts - and
+    C(fleet-findings.yml), the same lists as inventory groups (host names only). A host list an
+    earlier audit left in C(limit/) that this one did not write is removed (only C(*.txt) regular
+    files there), so no stale list is run against.
   - An action plugin - it runs in the controller's process, so four reports cost one task, not
     four module runs.
-  - All or none - every report is rendered in memory first; when a renderer fails, nothing is
+  - All or none - every report and list is rendered in memory first; when a renderer fails, nothing is
     written. Each changed file is then staged beside its final name (same directory, flushed to
     disk) and only when all are staged are they renamed over the old ones.
   - A report with no hosts gives four valid (empty) reports. In C(junit.xml) every character XML
@@ -75,12 +80,15 @@ EXAMPLES = r'''
 
 RETURN = r'''
 files:
-  description: Path of each report by format.
+  description:
+    - Path of each report by format, C(inventory) for C(fleet-findings.yml), and C(host_lists) the
+      list of host list files (absent when there is none).
   returned: always
   type: dict
-  sample: {html: /srv/audit/reports/fleet-report.html, junit: /srv/audit/reports/junit.xml}
+  sample: {html: /srv/audit/reports/fleet-report.html, junit: /srv/audit/reports/junit.xml,
+           inventory: /srv/audit/reports/fleet-findings.yml, host_lists: [/srv/audit/reports/limit/pipe_capacity-warn.txt]}
 written:
-  description: The files whose content changed.
+  description: The files whose content changed, and the stale host lists removed.
   returned: always
   type: list
   elements: str

@@ -75,8 +75,8 @@ def test_a_group_command_runs_remediate_on_exactly_its_host_list_with_the_roles_
     argv = shlex.split(group["command"])
     assert argv[:4] == ["ansible-playbook", "fleetfix.kernel.remediate", "--limit", "@out/weekly/" + group["limit_file"]]
     assert argv[argv.index("--tags") + 1] == "initramfs_drivers"
-    assert json.loads(argv[argv.index("-e") + 1]) == {"fleetfix_initramfs_drivers_enabled": True,
-                                                       "fleetfix_initramfs_drivers": ["megaraid_sas"]}
+    expected = {"fleetfix_initramfs_drivers_enabled": True, "fleetfix_initramfs_drivers": ["megaraid_sas"]}
+    assert json.loads(argv[argv.index("-e") + 1]) == expected
     assert argv[-2:] == ["--check", "--diff"]
     assert group["remedy"]["roles"] == ["fleetfix.kernel.initramfs_drivers"]
     assert group["inventory_group"] == "fleetfix_boot_readiness_fail_not_ready_initramfs_lacks_megaraid_sas"
