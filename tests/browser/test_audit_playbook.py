@@ -143,3 +143,75 @@ def test_a_limit_without_localhost_is_refused_before_any_host_is_touched(tmp_pat
     assert not os.path.exists(report_dir)
     proc, report_dir = _run(tmp_path, "--limit", "gone.example,localhost", "-e", "fleetfix_audit_hosts=all")
     assert proc.returncode == 4 and sorted(_report(report_dir)["hosts"]) == ["gone.example", "localhost"]
+
+
+# --- issue 18: drift against a previous report, through the playbook --------------------------
+
+def _previous(report_dir, tmp_path, edit):
+    report = _report(report_dir)
+    edit(report)
+    path = tmp_path / "previous.json"
+    path.write_text(json.dumps(report))
+    return str(path)
+
+
+def test_the_same_audit_twice_is_no_change_and_a_faked_change_is_listed_in_every_format(tmp_path):
+    proc, report_dir = _run(tmp_path, "--limit", "localhost")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    first = _report(report_dir)
+    unchanged = _previous(report_dir, tmp_path, lambda report: None)
+    proc, report_dir = _run(tmp_path, "--limit", "localhost", "-e", "fleetfix_report_previous=" + unchanged,
+                            "-e", "fleetfix_audit_fail_on_new=true")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    drift = _report(report_dir)["drift"]
+    assert drift["changes"] == [] and drift["regressions"] == 0
+    assert set(_report(report_dir)["hosts"]["localhost"]["drift"].values()) == {"unchanged"}
+    assert sorted(_report(report_dir)["hosts"]["localhost"]["drift"]) == first["stories"]
+    assert "No change: every host and story is as it was." in open(os.path.join(report_dir, "fleet-report.md")).read()
+    assert "nothing got worse since the audit of" in proc.stdout
+
+    # the previous audit had socket_timeval as a warn with another cause: now it is resolved
+    def fake(report):
+        found = [f for f in report["hosts"]["localhost"]["findings"] if f["story"] == "socket_timeval"][0]
+        found.update(status="warn", cause="faked for the test")
+        report["generated_at"] = "2026-01-01T00:00:00+00:00"
+    faked = _previous(report_dir, tmp_path, fake)
+    proc, report_dir = _run(tmp_path, "--limit", "localhost", "-e", "fleetfix_report_previous=" + faked)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    report = _report(report_dir)
+    change = [c for c in report["drift"]["changes"] if c["story"] == "socket_timeval"]
+    assert change and change[0]["from"] == {"status": "warn", "cause": "faked for the test"} and change[0]["kind"] == "resolved"
+    markdown = open(os.path.join(report_dir, "fleet-report.md")).read()
+    assert "## Changes since 2026-01-01T00:00:00+00:00" in markdown
+    assert "| localhost | socket_timeval | resolved | warn: faked for the test |" in markdown
+    html = open(os.path.join(report_dir, "fleet-report.html")).read()
+    assert "faked for the test" in html and "Changes since" in html  # drawn by the browser test below
+
+
+def test_fail_on_new_fails_only_on_a_regression_after_the_reports(tmp_path):
+    proc, report_dir = _run(tmp_path)
+    assert proc.returncode == 4  # gone.example is unreachable now
+
+    def audited_before(report):  # the previous audit reached gone.example
+        report["hosts"]["gone.example"] = {"state": "audited", "message": None, "worst": "ok", "findings": []}
+    previous = _previous(report_dir, tmp_path, audited_before)
+    proc, report_dir = _run(tmp_path, "-e", "fleetfix_report_previous=" + previous, "-e", "fleetfix_audit_fail_on_new=true")
+    flat = " ".join(proc.stdout.split())
+    assert "1 regression(s) since the audit of" in flat and "gone.example unreachable" in flat, proc.stdout[-3000:]
+    assert _report(report_dir)["drift"]["regressions"] == 1
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ('{"schema": "fleetfix.kernel/fleet-report", "schema_version": 1, "hosts": {}}', "schema version 1"),
+    ("{not json", "is not JSON"),
+    (None, "cannot read the previous report"),
+])
+def test_an_unusable_previous_report_stops_the_run_before_any_host_and_any_report(tmp_path, content, fragment):
+    path = tmp_path / "previous.json"
+    if content is not None:
+        path.write_text(content)
+    proc, report_dir = _run(tmp_path, "-e", "fleetfix_report_previous=" + str(path))
+    assert proc.returncode != 0
+    assert fragment in " ".join(proc.stdout.split()), proc.stdout[-3000:]
+    assert "run every story's collector" not in proc.stdout
+    assert not os.path.exists(report_dir)
