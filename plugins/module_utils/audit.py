@@ -6,6 +6,11 @@
 Each collector reads with the same module_utils code its facts module uses and returns
 (facts, finding). A collector that breaks on one host yields an ``error`` finding for its
 story only; the others still report.
+
+Each collector imports its own module_utils when it runs, so a host compiles only the code of
+the stories it audits (AnsiballZ ships every file imported anywhere below: Ansible finds the
+imports by reading the code, inside functions too, but Python compiles a file only when it is
+imported).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,25 +19,13 @@ __metaclass__ = type
 import os
 import time
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils import (
-    bootchain,
-    bootloader,
-    bootready,
-    docker_check,
-    ext4threads,
-    kconfig,
-    memory,
-    netif,
-    pipe,
-    slab,
-    timeval,
-)
 from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import make_finding
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import kernel_release, read_cache
 
 
 def _running_config(root, context):
     """The running kernel's config, read once per audit and shared by the collectors."""
+    from ansible_collections.fleetfix.kernel.plugins.module_utils import kconfig
     if 'config' not in context:
         try:
             context['config'] = kconfig.read_config(root, kernel_release(root), True)
@@ -52,6 +45,7 @@ def _which(name):
 
 
 def _docker_kernel(root, options, context):
+    from ansible_collections.fleetfix.kernel.plugins.module_utils import docker_check, kconfig
     host = docker_check.read_host(root, _which)
     try:
         config, source = _running_config(root, context)
@@ -67,6 +61,7 @@ def _docker_kernel(root, options, context):
 
 
 def _slab_allocator(root, options, context):
+    from ansible_collections.fleetfix.kernel.plugins.module_utils import kconfig, slab
     try:
         config = _running_config(root, context)[0]
     except kconfig.KernelConfigError:
@@ -78,6 +73,7 @@ def _slab_allocator(root, options, context):
 def _socket_timeval(root, options, context):
     if root != '/':
         return None, make_finding('socket_timeval', 'not_applicable', 'only probed on a live host', {}, None)
+    from ansible_collections.fleetfix.kernel.plugins.module_utils import timeval
     bad = timeval.probe(3, 1000000)
     good = timeval.probe(3, 999999)
     evidence = {'tv_usec_1000000': bad['error'] or 'accepted', 'tv_usec_999999': good['error'] or 'accepted'}
@@ -91,17 +87,20 @@ def _socket_timeval(root, options, context):
 
 
 def _net_iface_names(root, options, context):
+    from ansible_collections.fleetfix.kernel.plugins.module_utils import netif
     facts = netif.collect(root)
     return facts, netif.finding(facts)
 
 
 def _pipe_capacity(root, options, context):
+    from ansible_collections.fleetfix.kernel.plugins.module_utils import pipe
     write_size = options.get('pipe_write_size') or pipe.KERNEL_DEFAULT_PIPE_MAX_SIZE
     facts = pipe.collect(root, write_size=write_size, probe=(root == '/'))
     return facts, pipe.finding(facts, write_size)
 
 
 def _page_allocation(root, options, context):
+    from ansible_collections.fleetfix.kernel.plugins.module_utils import memory
     page_size = os.sysconf('SC_PAGE_SIZE') if root == '/' else 4096
     facts = memory.collect(root, page_size=page_size)
     failures = []
@@ -120,6 +119,7 @@ def _page_allocation(root, options, context):
 
 
 def _ext4_threads(root, options, context):
+    from ansible_collections.fleetfix.kernel.plugins.module_utils import ext4threads
     # run() opened the sampling window before the other collectors ran; only what is left
     # of it is waited for here.
     window = context.pop('ext4_window', None) or ext4threads.begin(root)
@@ -131,6 +131,7 @@ def _ext4_threads(root, options, context):
 
 
 def _boot_readiness(root, options, context):
+    from ansible_collections.fleetfix.kernel.plugins.module_utils import bootchain, bootloader, bootready
     initramfs_facts = bootchain.collect_initramfs_facts(root, extra=options.get('boot_extra_drivers'), on_error='report')
     grub_facts = bootloader.collect(root)
     facts = {'initramfs': initramfs_facts, 'grub': grub_facts}
@@ -230,6 +231,7 @@ def run(stories, options, root='/'):
     if 'ext4_threads' in order:
         # The ext4 threads' CPU sample spans the other collectors instead of adding a sleep:
         # the first sample now, the second (after whatever is left of the window) last.
+        from ansible_collections.fleetfix.kernel.plugins.module_utils import ext4threads
         try:
             context['ext4_window'] = ext4threads.begin(root)
         except Exception as exc:  # pylint: disable=broad-except

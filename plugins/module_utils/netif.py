@@ -24,9 +24,9 @@ import struct
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import fix, make_finding
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError, host_path, malformed, parse_int
-from ansible_collections.fleetfix.kernel.plugins.module_utils.sysctl_d import (
-    LineTooLong, display_path, el_major, inspect as inspect_path, list_dir, read_line_split, read_platform, read_regular,
-    real_path, to_native)
+from ansible_collections.fleetfix.kernel.plugins.module_utils.host_platform import el_major, read_platform
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfiles import (
+    LineTooLong, display_path, inspect as inspect_path, list_dir, read_line_split, read_regular, real_path, to_native)
 
 STORY = 'net_iface_names'
 # include/uapi/linux/netdevice.h NET_ADDR_*

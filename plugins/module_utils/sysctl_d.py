@@ -78,19 +78,21 @@ nothing is assumed to boot systemd-sysctl (every supported release but EL6 does)
 Symlinks are followed inside ``root`` (an absolute target such as Debian's /sbin/init ->
 /lib/systemd/systemd stays in the fake root). File names are handled as bytes: non-UTF-8 names
 sort as the C tools sort them and are reported with U+FFFD in place of the undecodable bytes.
-Pure functions over paths and text, plus readers taking ``root``. Python 2.7 / 3.6+.
+Pure functions over paths and text, plus readers taking ``root``. Python 2.7 / 3.6+. The reading
+of a host tree's files (names as bytes, symlinks, read_line) is hostfiles.py's, shared with
+netif.py; the distribution and init a tree boots, host_platform.py's.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import errno
 import os
 import re
-import stat
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import (
-    MAX_FILE_BYTES, HostReadError, host_path, malformed, read_bytes)
+from ansible_collections.fleetfix.kernel.plugins.module_utils.host_platform import el_major, read_platform
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfiles import (
+    LONG_LINE_MAX, LineTooLong, as_bytes, display_path, inspect, line_text, list_dir, read_line_split, read_regular,
+    real_path, split_path, to_bytes, to_native)
 
 SYSCTL_DIRS = ('/etc/sysctl.d', '/run/sysctl.d', '/usr/local/lib/sysctl.d', '/usr/lib/sysctl.d', '/lib/sysctl.d')
 SYSCTL_CONF = '/etc/sysctl.conf'
@@ -125,10 +127,6 @@ ORDERS = {
 # (systemd's directories and masking, /etc/sysctl.conf last).
 _LEGACY = dict(ORDERS[SYSTEMD_SYSCTL], sysctl_conf='last')
 
-# os-release IDs of Red Hat Enterprise Linux and its rebuilds (VERSION_ID is the EL release).
-EL_IDS = ('rhel', 'centos', 'rocky', 'almalinux', 'ol', 'scientific', 'cloudlinux', 'eurolinux', 'virtuozzo')
-_SYMLINK_HOPS = 40  # Linux's MAXSYMLINKS: more than this is ELOOP
-
 
 def _rules(sysctl_order):
     if sysctl_order is None:
@@ -137,33 +135,6 @@ def _rules(sysctl_order):
         return ORDERS[sysctl_order]
     except KeyError:
         raise ValueError('unknown sysctl order %r (one of %s)' % (sysctl_order, ', '.join(sorted(ORDERS))))
-
-
-# --- names as the C tools see them: bytes ---------------------------------------------------
-
-def _to_bytes(path):
-    if isinstance(path, bytes):
-        return path
-    if str is bytes:
-        return path.encode('utf-8')  # Python 2 unicode
-    return os.fsencode(path)  # novermin: Python 3 only, Python 2 took the branch above
-
-
-def _to_native(data):
-    """Bytes from os.listdir -> the native str path type (Python 3: surrogateescape, round-trips)."""
-    if str is bytes or not isinstance(data, bytes):
-        return data
-    return os.fsdecode(data)  # novermin: Python 3 only, Python 2 returned above
-
-
-def display_path(path):
-    """``path`` as clean text for facts and messages: undecodable bytes become U+FFFD."""
-    data = _to_bytes(path)
-    try:
-        text = data.decode('utf-8')
-    except UnicodeDecodeError:
-        return data.decode('utf-8', 'replace')
-    return data if str is bytes else text  # Python 2: keep the native str when it is valid UTF-8
 
 
 # --- pure parsing ---------------------------------------------------------------------------
@@ -207,43 +178,9 @@ def render_dropin(role, sysctls):
     return '\n'.join(lines) + '\n'
 
 
-LONG_LINE_MAX = 1024 * 1024
 SYSTEMD_LINES = 'read_line'
 STDIO_LINES = 'stdio'
 _STRIP = {SYSTEMD_LINES: ' \t\n\r', STDIO_LINES: ' \t\n\r\f\v'}
-_EOL_BITS = {b'\n': 1, b'\r': 2, b'\0': 4}
-_LINE_BODY = re.compile(br'[^\n\r\x00]*')
-
-
-class LineTooLong(Exception):
-    """A line read_line() refuses: ``lineno`` is its number, ``offset`` where it starts."""
-
-    def __init__(self, lineno, offset):
-        Exception.__init__(self, lineno, offset)
-        self.lineno = lineno
-        self.offset = offset
-
-
-def read_line_split(data, limit=LONG_LINE_MAX):
-    """Yield (line number, bytes) as systemd's read_line() splits ``data`` (bytes); raise
-    LineTooLong for a line of ``limit`` bytes or more. Memory: one line at a time."""
-    pos = 0
-    size = len(data)
-    lineno = 0
-    while pos < size:
-        end = _LINE_BODY.match(data, pos).end()
-        lineno += 1
-        if end - pos >= limit:
-            raise LineTooLong(lineno, pos)
-        yield lineno, data[pos:end]
-        seen = 0
-        while end < size:
-            bit = _EOL_BITS.get(data[end:end + 1])
-            if bit is None or seen & 4 or seen & bit:
-                break
-            seen |= bit
-            end += 1
-        pos = end
 
 
 def stdio_split(data):
@@ -260,16 +197,6 @@ def stdio_split(data):
         nul = line.find(b'\0')
         yield lineno, line if nul < 0 else line[:nul]
         pos = end + 1
-
-
-def _as_bytes(text):
-    if isinstance(text, bytes):
-        return text
-    return (text or u'').encode('utf-8')
-
-
-def _line_text(raw):
-    return raw.decode('utf-8', 'replace')
 
 
 def normalize_key(key):
@@ -307,13 +234,13 @@ def parse_conf(text, sysctl_order=None, skipped=None):
     where ``rest`` is the bytes never read."""
     style = _style(sysctl_order)
     strip = _STRIP[style]
-    data = _as_bytes(text)
+    data = as_bytes(text)
     skipped = skipped if skipped is not None else []
     out = []
     lines = read_line_split(data) if style == SYSTEMD_LINES else stdio_split(data)
     try:
         for number, raw in lines:
-            line = _line_text(raw).strip(strip)
+            line = line_text(raw).strip(strip)
             if not line or line[0] in '#;':
                 continue
             if '=' not in line:
@@ -372,64 +299,6 @@ def kernel_refuses(key, value):
     return 'the kernel refuses it (it takes an integer %d..%d in ASCII digits)' % bounds
 
 
-# --- os-release and redhat-release ---------------------------------------------------------
-
-# os-release(5): KEY=value, the value maybe quoted ("..." with \" \\ \$ \` escapes, or '...').
-_OS_KEY = re.compile(r'[A-Za-z_][A-Za-z0-9_]*\Z')
-_RELEASE_MAJOR = re.compile(r'[ \t]*([0-9]{1,9})(?![0-9])')
-_REDHAT_RELEASE = re.compile(r'release[ \t]+([0-9]{1,9})(?![0-9])')
-OS_RELEASE_BYTES = 64 * 1024  # real ones are under 1 kB
-
-
-def _unquote(value):
-    if len(value) >= 2 and value[0] == value[-1] == "'":
-        return value[1:-1]
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        return re.sub(r'\\([\\"$`])', r'\1', value[1:-1])
-    return value
-
-
-def parse_os_release_lines(text):
-    """/etc/os-release -> {KEY: (value, line number)}; lines that are not KEY=value are skipped."""
-    out = {}
-    data = _as_bytes(text)
-    for number, raw in read_line_split(data, limit=len(data) + 1):
-        line = _line_text(raw).strip(' \t')
-        if not line or line.startswith('#') or '=' not in line:
-            continue
-        key, value = line.split('=', 1)
-        key = key.strip(' \t')
-        if _OS_KEY.match(key):
-            out[key] = (_unquote(value.strip(' \t')), number)
-    return out
-
-
-def parse_os_release(text):
-    """/etc/os-release -> {KEY: value} (quotes removed)."""
-    return dict((key, value) for key, (value, _number) in parse_os_release_lines(text).items())
-
-
-def _release_major(text):
-    match = _RELEASE_MAJOR.match(text or '')
-    return int(match.group(1)) if match else None
-
-
-def _is_el(facts):
-    """Does the os-release ID (or ID_LIKE) say Enterprise Linux?"""
-    like = facts.get('os_like') or []
-    # Amazon Linux 2 says ID_LIKE="centos rhel fedora" with VERSION_ID="2": not EL2.
-    return facts.get('os_id') in EL_IDS or ('rhel' in like and facts.get('os_id') not in ('amzn', 'fedora'))
-
-
-def el_major(facts):
-    """The Enterprise Linux release of a host (6, 7, ...) or None for any other distribution
-    (and for a release number that is not one: at most 9 ASCII digits)."""
-    if facts.get('os_id'):
-        return _release_major(facts.get('version_id')) if _is_el(facts) else None
-    match = _REDHAT_RELEASE.search(facts.get('redhat_release') or '')
-    return int(match.group(1)) if match else None
-
-
 def choose_order(facts):
     """The boot-time precedence model for a host's facts (pure).
 
@@ -470,17 +339,12 @@ def _eligible(rules, name):
     return not any(name.endswith(ending) for ending in rules['ignored'])
 
 
-def _split(path):
-    directory, _sep, name = path.rpartition('/')
-    return directory, name
-
-
 def _order_key(rules, path):
     """Where ``path`` sorts in the model's application order; None if the tool never reads it."""
     if path == SYSCTL_CONF:
         return {'first': (0, b''), 'last': (2, b'')}.get(rules['sysctl_conf'])
-    directory, name = _split(path)
-    name = _to_bytes(name)
+    directory, name = split_path(path)
+    name = to_bytes(name)
     if directory not in rules['dirs'] or not _eligible(rules, name):
         return None
     return (1, name)
@@ -516,7 +380,7 @@ def order_files(candidates, sysctl_order=None):
     for directory in rules['dirs']:
         for raw in candidates.get(directory, ()):
             entry = _entry(directory, raw)
-            key = _to_bytes(entry['name'])
+            key = to_bytes(entry['name'])
             if not _eligible(rules, key) or key in chosen:
                 continue
             if entry['kind'] == 'dir' and not entry['link'] and not rules['dirs_take_name']:
@@ -584,10 +448,10 @@ def _overriding(entries, dropin):
     key = _order_key(rules, dropin)
     if key is None:
         return list(entries)
-    dropin_dir, dropin_name = _split(dropin)
+    dropin_dir, dropin_name = split_path(dropin)
     later = set()
     for entry in entries:
-        directory, name = _split(entry['file'])
+        directory, name = split_path(entry['file'])
         if (rules['masking'] and dropin != SYSCTL_CONF and name == dropin_name and directory != dropin_dir
                 and directory in rules['dirs']):
             if rules['dirs'].index(directory) < rules['dirs'].index(dropin_dir):
@@ -600,118 +464,6 @@ def _overriding(entries, dropin):
 
 
 # --- readers (root) -------------------------------------------------------------------------
-
-def _resolve(root, path):
-    """Follow the symlinks of host ``path`` inside ``root``: (resolved host path, problem).
-
-    An absolute link target is taken relative to ``root``, as it would be on that host.
-    ``problem`` is None, 'missing' (a component does not exist) or 'loop' (more than 40 links,
-    Linux's MAXSYMLINKS: loops and long chains end there, whatever their length).
-    """
-    parts = [part for part in path.split('/') if part]
-    done = []
-    hops = 0
-    while parts:
-        part = parts.pop(0)
-        if part == '.':
-            continue
-        if part == '..':
-            if done:
-                done.pop()
-            continue
-        current = '/' + '/'.join(done + [part])
-        try:
-            target = os.readlink(host_path(root, current))
-        except OSError as exc:
-            if exc.errno == errno.EINVAL:  # exists and is not a symlink
-                done.append(part)
-                continue
-            if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-                return '/' + '/'.join(done + [part] + parts), 'missing'
-            raise HostReadError('cannot read %s: %s' % (display_path(current), exc.strerror or exc))
-        hops += 1
-        if hops > _SYMLINK_HOPS:
-            return current, 'loop'
-        if target.startswith('/'):
-            done = []
-        parts = [item for item in target.split('/') if item] + parts
-    return '/' + '/'.join(done), None
-
-
-def real_path(root, path):
-    """The host path a (maybe symlinked) file resolves to, e.g. 99-sysctl.conf -> /etc/sysctl.conf."""
-    return _resolve(root, path)[0]
-
-
-def inspect(root, path):
-    """What host ``path`` is: {'kind', 'link', 'target'} (see ``order_files``), or None if absent."""
-    parent, name = _split(path)
-    parent, problem = _resolve(root, parent or '/')
-    link = not problem and os.path.islink(host_path(root, parent.rstrip('/') + '/' + name))
-    target, problem = _resolve(root, path)
-    if problem:
-        return {'kind': problem, 'link': link, 'target': target} if link else None
-    try:
-        mode = os.stat(host_path(root, target)).st_mode
-    except OSError as exc:
-        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-            return None
-        return {'kind': 'other', 'link': link, 'target': target}
-    kind = 'file' if stat.S_ISREG(mode) else 'dir' if stat.S_ISDIR(mode) else 'other'
-    return {'kind': kind, 'link': link, 'target': target}
-
-
-# A directory is read one entry at a time (os.scandir where there is one) and only the names the
-# caller accepts are kept: a directory of millions of other entries costs time, not memory. Past
-# this many accepted names the listing is refused, naming the directory.
-MAX_DIR_ENTRIES = 100000
-
-
-def list_dir(root, path, accept=None, limit=None):
-    """The names (bytes, sorted as the C tools sort them) in host directory ``path`` that
-    ``accept(name)`` takes (all when None); [] when it does not exist or is not a directory.
-    More than ``limit`` (MAX_DIR_ENTRIES) accepted names: HostReadError naming the directory."""
-    limit = MAX_DIR_ENTRIES if limit is None else limit
-    full = _to_bytes(host_path(root, path))
-    names = []
-    try:
-        scandir = getattr(os, 'scandir', None)  # Python 3.5+; Python 2.7 has only listdir
-        iterator = scandir(full) if scandir is not None else iter(os.listdir(full))
-        try:
-            for item in iterator:
-                name = getattr(item, 'name', item)
-                if accept is None or accept(name):
-                    names.append(name)
-                    if len(names) > limit:
-                        raise HostReadError('%s holds more than %d entries this collection would read; no real host '
-                                            'has that many' % (display_path(path), limit))
-        finally:
-            close = getattr(iterator, 'close', None)
-            if close is not None:
-                close()
-    except OSError as exc:
-        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-            return []
-        raise HostReadError('cannot list %s: %s' % (display_path(path), exc.strerror or exc))
-    return sorted(names)
-
-
-def to_native(data):
-    """A name from ``list_dir`` as the native str path type."""
-    return _to_native(data)
-
-
-def read_regular(root, path, limit=MAX_FILE_BYTES):
-    """The bytes of host ``path`` (symlinks followed inside ``root``) when it is a regular file,
-    None when it is absent or anything else (a directory, a FIFO - never opened, it would block -,
-    a device, a loop). At most ``limit`` bytes: past that, HostReadError naming the file."""
-    entry = inspect(root, path)
-    if entry is None or entry['kind'] != 'file':
-        return None
-    try:
-        return read_bytes(root, entry['target'], limit)
-    except HostReadError as exc:
-        raise HostReadError(display_path('%s' % (exc,)))
 
 
 def read_candidates(root, sysctl_order):
@@ -727,7 +479,7 @@ def read_candidates(root, sysctl_order):
         seen.add(where['target'])
         entries = []
         for raw in list_dir(root, where['target'], lambda name: _eligible(rules, name)):
-            name = _to_native(raw)
+            name = to_native(raw)
             entry = inspect(root, directory + '/' + name)
             if entry is not None:
                 entry['name'] = name
@@ -737,55 +489,6 @@ def read_candidates(root, sysctl_order):
     if conf is not None:
         candidates[SYSCTL_CONF] = conf
     return candidates
-
-
-def _read_release(root):
-    """(path, {KEY: (value, line)}) of the host's os-release, (None, {}) without one."""
-    for path in ('/etc/os-release', '/usr/lib/os-release'):
-        data = read_regular(root, path, OS_RELEASE_BYTES)
-        if data is not None:
-            return path, parse_os_release_lines(data)
-    return None, {}
-
-
-def _clean(text, limit=200):
-    """Text from a host file fit for a message or a fact: no control characters, cut."""
-    return re.sub(u'[\x00-\x1f\x7f]', u'?', text)[:limit]
-
-
-def read_platform(root):
-    """The facts ``choose_order`` decides from, read from the host tree.
-
-    When the model depends on a release number that is not one - an EL os-release whose
-    VERSION_ID does not start with the release, a redhat-release without "release N" - the host
-    is not guessed at: HostReadError names the file, the line and what was expected."""
-    path, fields = _read_release(root)
-    release = dict((key, value) for key, (value, _number) in fields.items())
-    init = inspect(root, '/sbin/init')  # a dangling link still says which init boots
-    sysctl_binary = [item for item in ('/usr/lib/systemd/systemd-sysctl', '/lib/systemd/systemd-sysctl')
-                     if (inspect(root, item) or {}).get('kind') == 'file']
-    redhat = None
-    if not release.get('ID'):
-        data = read_regular(root, '/etc/redhat-release', OS_RELEASE_BYTES)
-        redhat = _line_text(data) if data is not None else None
-    facts = {
-        'os_id': _clean(release.get('ID', '').lower()) or None,
-        'os_like': _clean(release.get('ID_LIKE', '').lower(), 1000).split(),
-        'version_id': _clean(release.get('VERSION_ID', '')) or None,
-        'pretty_name': _clean(release.get('PRETTY_NAME') or (redhat or '').strip()) or None,
-        'redhat_release': redhat,
-        'systemd_booted': (inspect(root, '/run/systemd/system') or {}).get('kind') == 'dir',
-        'init': init['target'] if init is not None and init['kind'] in ('file', 'missing') else None,
-        'systemd_sysctl': bool(sysctl_binary),
-    }
-    if facts['os_id'] and _is_el(facts) and el_major(facts) is None:
-        value, number = fields.get('VERSION_ID', ('', None))
-        raise malformed(path, number, 'VERSION_ID starting with the Enterprise Linux release (7, 8.10, "9.4") for '
-                        'ID=%s' % facts['os_id'], value)
-    if redhat is not None and el_major(facts) is None:
-        raise malformed('/etc/redhat-release', 1, '"<distribution> release <N>" (as "CentOS release 6.10 (Final)")',
-                        redhat.strip())
-    return facts
 
 
 def boot_order(root):
@@ -828,7 +531,7 @@ def assignments(root, keys, ordered=None, overlay=None, sysctl_order=None, warni
             if path == SYSCTL_CONF:
                 candidates[SYSCTL_CONF] = {'kind': 'file', 'link': False, 'target': path}
                 continue
-            directory, name = _split(path)
+            directory, name = split_path(path)
             listed = [entry for entry in candidates.get(directory, []) if entry['name'] != name]
             candidates[directory] = listed + [{'name': name, 'kind': 'file', 'link': False, 'target': path}]
         ordered = order_files(candidates, sysctl_order)
@@ -863,7 +566,7 @@ def assignments(root, keys, ordered=None, overlay=None, sysctl_order=None, warni
             out[key].append({'file': shown, 'real_file': display_path(real), 'line': number, 'value': value,
                              'accepted': not refused, 'sysctl_order': sysctl_order})
         for item in skipped:
-            text = item['text'] if item['text'] is not None else _line_text(item['rest'])
+            text = item['text'] if item['text'] is not None else line_text(item['rest'])
             for key in keys:
                 if _mentions(text, key):
                     warnings[key].append('%s line %d: %s' % (shown, item['line'], item['reason']) + (

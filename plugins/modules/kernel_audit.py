@@ -162,7 +162,9 @@ timings_ms:
       sample: 130
     imports:
       description:
-        - The collection's module_utils this module imports (every story's code), compiled from the zip.
+        - The collection's module_utils this module imports before any story runs (the story selection, the
+          argument checks and what they import), compiled from the zip.
+        - The code of one story is imported when its collector runs, and counts in that collector's time.
       type: int
       sample: 12
     arguments:
@@ -171,7 +173,8 @@ timings_ms:
       sample: 2
     collectors:
       description:
-        - Milliseconds each audited story's collector took, by story.
+        - Milliseconds each audited story's collector took, by story, including the import of its module_utils
+          not imported before it (the first story to use a file compiles it).
         - V(ext4_threads) also waits for what is left of its 0.2 s sampling window, which opens before the other
           collectors run.
       type: dict

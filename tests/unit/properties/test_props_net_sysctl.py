@@ -23,7 +23,7 @@ import tempfile
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils import kernel_release, netif, sysctl_d
+from ansible_collections.fleetfix.kernel.plugins.module_utils import host_platform, kernel_release, netif, sysctl_d
 from contract import parses_or_refuses
 
 KEYS = ["vm.min_free_kbytes", "vm.watermark_scale_factor"]
@@ -147,10 +147,10 @@ def os_release_files(draw):
 
 @given(os_release_files())
 def test_os_release_parses(data):
-    status, fields = parses_or_refuses(sysctl_d.parse_os_release_lines, data)
+    status, fields = parses_or_refuses(host_platform.parse_os_release_lines, data)
     assert status == "ok"
     for key, (_value, number) in fields.items():
-        assert sysctl_d._OS_KEY.match(key) and number >= 1
+        assert host_platform._OS_KEY.match(key) and number >= 1
 
 
 @settings(max_examples=60)

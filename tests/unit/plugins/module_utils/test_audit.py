@@ -181,3 +181,24 @@ def test_module_timings_follow_one_another():
     timings = audit.module_timings(130, 100.0, 100.012, 100.0145, {"pipe_capacity": 3}, 100.018)
     assert timings == {"startup": 130, "imports": 12, "arguments": 2, "collectors": {"pipe_capacity": 3}, "total": 148}
     assert audit.module_timings(None, 100.0, 100.01, 100.02, {}, 100.03)["total"] is None
+
+
+def test_a_story_compiles_only_its_own_code(tmp_path):
+    """Collectors import their module_utils when they run: auditing the pipe story alone loads
+    no other story's code (AnsiballZ still ships it; the host does not compile it)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    script = (
+        "import json, sys\n"
+        "from ansible_collections.fleetfix.kernel.plugins.module_utils import audit\n"
+        "audit.run(['pipe_capacity'], {}, root=sys.argv[1])\n"
+        "prefix = 'ansible_collections.fleetfix.kernel.plugins.module_utils.'\n"
+        "print(json.dumps(sorted(name[len(prefix):] for name in sys.modules if name.startswith(prefix))))\n")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(path for path in sys.path if path))
+    loaded = json.loads(subprocess.check_output([sys.executable, "-c", script, str(tmp_path)], env=env))
+    assert "pipe" in loaded
+    others = ("memory", "ext4threads", "docker_check", "kconfig", "slab", "timeval", "netif", "sysctl_d",
+              "bootchain", "bootloader", "bootready", "initramfs")
+    assert [name for name in others if name in loaded] == []

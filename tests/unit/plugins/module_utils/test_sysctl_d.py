@@ -7,7 +7,8 @@ import os
 
 import pytest
 
-from ansible_collections.fleetfix.kernel.plugins.module_utils import sysctl_d
+from ansible_collections.fleetfix.kernel.plugins.module_utils import host_platform, hostfiles, sysctl_d
+from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
 
 DROP_IN = "/etc/sysctl.d/90-fleetfix-vm.conf"
 
@@ -352,8 +353,8 @@ def test_absolute_links_are_followed_inside_the_root(tmp_path):
     tree = with_keys(DEBIAN12)
     tree["/etc/sysctl.d/99-sysctl.conf"] = Link("/etc/sysctl.conf")  # absolute, as debian/systemd.links writes it
     root = build(tmp_path, tree)
-    assert sysctl_d.real_path(root, "/etc/sysctl.d/99-sysctl.conf") == "/etc/sysctl.conf"
-    assert sysctl_d.real_path(root, "/sbin/init") == "/usr/lib/systemd/systemd"
+    assert hostfiles.real_path(root, "/etc/sysctl.d/99-sysctl.conf") == "/etc/sysctl.conf"
+    assert hostfiles.real_path(root, "/sbin/init") == "/usr/lib/systemd/systemd"
     boot = boot_mfk(root)
     assert (boot["value"], boot["assignments"][-1]["real_file"]) == ("8192", "/etc/sysctl.conf")
 
@@ -466,21 +467,21 @@ def test_kernel_integers_as_proc_dointvec_reads_them(value, number):
 
 
 def test_os_release_quotes_escapes_and_bounded_numbers():
-    fields = sysctl_d.parse_os_release('ID="rhel"\nNAME="Red \\"Hat\\""\nVERSION_ID=\'9.4\'\nbad key=1\n# ID=x\n')
+    fields = host_platform.parse_os_release('ID="rhel"\nNAME="Red \\"Hat\\""\nVERSION_ID=\'9.4\'\nbad key=1\n# ID=x\n')
     assert fields == {"ID": "rhel", "NAME": 'Red "Hat"', "VERSION_ID": "9.4"}
-    assert sysctl_d.el_major({"os_id": "rhel", "version_id": "9" * 5000}) is None
-    assert sysctl_d.el_major({"os_id": "rhel", "version_id": u"\u0667"}) is None
-    assert sysctl_d.el_major({"redhat_release": "CentOS release " + "6" * 5000}) is None
-    assert sysctl_d.el_major({"redhat_release": "CentOS release 6.10 (Final)"}) == 6
+    assert host_platform.el_major({"os_id": "rhel", "version_id": "9" * 5000}) is None
+    assert host_platform.el_major({"os_id": "rhel", "version_id": u"\u0667"}) is None
+    assert host_platform.el_major({"redhat_release": "CentOS release " + "6" * 5000}) is None
+    assert host_platform.el_major({"redhat_release": "CentOS release 6.10 (Final)"}) == 6
 
 
 def test_an_el_release_without_a_number_is_refused_not_guessed(tmp_path):
     root = build(tmp_path, dict(CENTOS7, **{"/etc/os-release": 'ID="centos"\nVERSION_ID="seven"\n'}))
-    with pytest.raises(sysctl_d.HostReadError) as caught:
+    with pytest.raises(HostReadError) as caught:
         sysctl_d.boot_order(root)
     assert str(caught.value).startswith("/etc/os-release line 2: expected VERSION_ID")
     root = build(tmp_path / "el6", dict(CENTOS6, **{"/etc/redhat-release": "CentOS Linux\n"}))
-    with pytest.raises(sysctl_d.HostReadError) as caught:
+    with pytest.raises(HostReadError) as caught:
         sysctl_d.boot_order(root)
     assert str(caught.value).startswith("/etc/redhat-release line 1: expected")
 
@@ -502,9 +503,9 @@ def test_directory_listings_are_capped_by_accepted_names(tmp_path, monkeypatch):
     tree = dict(DEBIAN12, **dict(("/etc/sysctl.d/junk-%d" % index, "") for index in range(50)))
     tree.update(("/etc/sysctl.d/%02d-x.conf" % index, "") for index in range(5))
     root = build(tmp_path, tree)
-    monkeypatch.setattr(sysctl_d, "MAX_DIR_ENTRIES", 10)
+    monkeypatch.setattr(hostfiles, "MAX_DIR_ENTRIES", 10)
     assert len(sysctl_d.list_files(root)) == 8  # the 50 names systemd never reads cost nothing
-    monkeypatch.setattr(sysctl_d, "MAX_DIR_ENTRIES", 4)
-    with pytest.raises(sysctl_d.HostReadError) as caught:
+    monkeypatch.setattr(hostfiles, "MAX_DIR_ENTRIES", 4)
+    with pytest.raises(HostReadError) as caught:
         sysctl_d.list_files(root)
     assert "/etc/sysctl.d holds more than 4 entries" in str(caught.value)
