@@ -160,3 +160,12 @@ def test_the_report_commands_name_the_toggles_and_tags_remediate_has():
     assert sorted(FIX_ROLES) == sorted(HOST_ROLES) == sorted(wired)
     for role in FIX_ROLES:
         assert wired[role] == (toggle(role), [role]), role
+
+
+def test_every_lookup_is_listed_and_no_other():
+    lookups = set(name[:-3] for name in os.listdir(os.path.join(REPO, 'plugins', 'lookup'))
+                  if name.endswith('.py') and not name.startswith('_'))
+    listed = _listed('Lookup (`ansible-doc -t lookup fleetfix.kernel.<lookup>`)')
+    listed = set(name for name in listed if not name.startswith('ansible-doc') and name.islower() and '_' in name
+                 and not name.startswith('fleetfix_'))
+    assert listed == lookups == set(['previous_report'])
