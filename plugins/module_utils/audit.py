@@ -71,9 +71,9 @@ def _slab_allocator(root, options, context):
 
 
 def _socket_timeval(root, options, context):
+    from ansible_collections.fleetfix.kernel.plugins.module_utils import timeval
     if root != '/':
         return None, make_finding('socket_timeval', 'not_applicable', 'only probed on a live host', {}, None)
-    from ansible_collections.fleetfix.kernel.plugins.module_utils import timeval
     bad = timeval.probe(3, 1000000)
     good = timeval.probe(3, 999999)
     evidence = {'tv_usec_1000000': bad['error'] or 'accepted', 'tv_usec_999999': good['error'] or 'accepted'}

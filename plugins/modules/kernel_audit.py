@@ -145,7 +145,7 @@ timings_ms:
     - Where the module's time went on the host, in whole milliseconds (rounded), from the process's start to the result.
     - The parts follow one another - RV(timings_ms.startup), RV(timings_ms.imports), RV(timings_ms.arguments),
       then the collectors - and add up to RV(timings_ms.total) but for a millisecond or two of the runner's own
-      (the ext4 sample's first reading, the file cache, rounding).
+      (the ext4 sample's first reading, the file cache) and the rounding of each part.
     - A part that cannot be measured is null; a timing never fails the module.
   returned: always
   type: dict
@@ -156,7 +156,7 @@ timings_ms:
           AnsiballZ wrapper writing out its zip, and C(ansible.module_utils.basic), which AnsiballZ imports before
           it runs the module.
         - Measured as the process's age (C(/proc/self/stat) field 22, C(starttime), in clock ticks after boot,
-          against C(/proc/uptime), two decimals), so to within one clock tick: 10 ms where USER_HZ is 100 (x86, ARM,
+          against C(/proc/uptime), two decimals), so to within one clock tick (10 ms where USER_HZ is 100 - x86, ARM,
           POWER, s390). Null when C(/proc) cannot tell.
       type: int
       sample: 130
@@ -180,7 +180,9 @@ timings_ms:
       type: dict
       sample: {pipe_capacity: 3, boot_readiness: 210}
     total:
-      description: From the start of the process to the result, ready to be written (null when RV(timings_ms.startup) is).
+      description:
+        - From the start of the process to the result, ready to be written; null when RV(timings_ms.startup) is.
+        - Measured as the process's age when the result is ready, so to within one clock tick like RV(timings_ms.startup).
       type: int
       sample: 380
   sample: {startup: 130, imports: 12, arguments: 2, collectors: {pipe_capacity: 3}, total: 148}

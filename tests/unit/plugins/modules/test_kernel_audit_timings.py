@@ -22,3 +22,10 @@ def test_timings_cover_the_run_part_by_part(capsys):
     assert all(isinstance(part, int) and part >= 0 for part in parts)
     # in-process, "startup" is pytest's own start up to the module's import: the parts still add up
     assert timings["total"] >= sum(parts) - 5
+
+
+def test_return_documents_every_part():
+    import yaml
+    documented = yaml.safe_load(kernel_audit.RETURN)["timings_ms"]
+    assert sorted(documented["contains"]) == ["arguments", "collectors", "imports", "startup", "total"]
+    assert sorted(documented["sample"]) == sorted(documented["contains"])
