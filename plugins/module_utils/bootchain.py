@@ -632,21 +632,24 @@ def missing_drivers(required, image_modules, builtin, loadable):
 # Everything together: what initramfs_facts returns and the boot-readiness audit reads
 
 
-# What an image's listing says about the whole image: unknown (None) after an early stop, which
-# reads only up to the required drivers - a partial count or list would read as the image's.
-WHOLE_IMAGE_KEYS = ('entries', 'module_count', 'kernel_versions', 'dracut_modules', 'image_generator')
+# What an image's listing says about the whole image's contents: unknown (None) after an early
+# stop, which collects entries only up to the required drivers - a partial count or list would read
+# as the image's. ('entries' is known: the early stop still checks every header to the end.)
+WHOLE_IMAGE_KEYS = ('module_count', 'kernel_versions', 'dracut_modules', 'image_generator')
 
 
 def _image_report(root, kver, files, generator, required, contents, on_error, running, newest, module_sets,
                   stop_early=False):
-    """One kernel's entry of the facts. ``stop_early`` (and not ``contents``): the image is
-    read only until every required driver that is not built in has been seen under this
-    kernel's module directory, provided the rest is shown complete without decoding it
-    (initramfs.list_image); ``scan`` says whether that happened ('stopped_early') or the image was
-    read to its end ('full'; None without an image or when it could not be read), and
-    ``complete_by`` how its completeness was shown. After an early stop the WHOLE_IMAGE_KEYS and
-    the 'entries' of the segment not read to its end are None: only the verdict's inputs
-    (missing_drivers, and that this kernel's module directory is there) are known."""
+    """One kernel's entry of the facts. ``stop_early`` (and not ``contents``): entries are
+    collected only until every required driver that is not built in has been seen under this
+    kernel's module directory; the image is still decoded and its cpio headers checked to the
+    end (initramfs.list_image), so a truncated or damaged image gets the error, and the verdict,
+    of a full scan. ``scan`` says whether the stop happened ('stopped_early') or every entry was
+    collected ('full'; None without an image or when it could not be read), and ``complete_by``
+    how the image was checked after the stop ('decoded_to_end', 'cpio_headers'; 'read_to_end'
+    for a full scan). After an early stop the WHOLE_IMAGE_KEYS are None: only the verdict's
+    inputs (missing_drivers, and that this kernel's module directory is there) and the image's
+    structure (size, segments, entries) are known."""
     builtin, loadable = module_sets[kver] if kver in module_sets else kernel_module_sets(root, kver)
     image = files['image'] or expected_image_path(generator, kver)
     entry = {
@@ -698,9 +701,10 @@ def _image_report(root, kver, files, generator, required, contents, on_error, ru
 
 def collect_initramfs_facts(root, kernels=None, required=None, extra=None, contents=False, on_error='fail',
                             stop_early=False):
-    """What initramfs_facts returns. ``stop_early``: each image is read only as far as the
-    verdict needs (see _image_report) - for the boot-readiness audit; the facts module and every
-    listing asked for with ``contents`` read images to their end."""
+    """What initramfs_facts returns. ``stop_early``: each image's entries are collected only as
+    far as the verdict needs, the image still checked to its end (see _image_report) - for the
+    boot-readiness audit; the facts module and every listing asked for with ``contents`` collect
+    every entry."""
     running = running_kernel(root)
     installed = installed_kernels(root)
     newest = installed[-1] if installed else None

@@ -26,26 +26,18 @@ bzip2 CRCs, zstd's frame checksum when present, every decoding error, every cpio
 uncompressed archive or lz4's legacy format has no checksum over the data it skips.
 
 Early stop (list_image's ``kernel`` and ``required``; the boot-readiness audit): once every
-required module of that kernel has been seen, the rest of the image need not be decoded -
-provided the image is shown complete without decoding it, because a truncated image (dracut
-killed, /boot full) is the classic unbootable host:
-  zstd   the frame and block headers walked from the segment's start (the walk the full scan
-         makes anyway) end inside the file, and the segment is ONE data frame (a file cut
-         exactly between two frames would look complete);
-  xz     the stream footer (CRC32), the index it points to (CRC32) and the block sizes the index
-         lists add up to exactly the stream that starts at the segment;
-  lz4    (legacy) the block sizes walk to inside the file, and the last block, decoded alone
-         (at most 8 MiB), ends with the cpio trailer (a cut between two blocks would look complete);
-  cpio   (uncompressed) the headers are walked to the trailer as always, file data skipped by
-         seeking, entries no longer collected;
-  gzip, bzip2, lzma: no cheap check - decoded to the end (a full scan).
-When the check fails, decoding just goes on, so a broken image gets the same error as in a full
-scan. Segments after the one where the scan stopped are read as always. What an early stop
-does not see is damage inside complete framing past the stop point: a flipped bit that only
-the frame's checksum would catch (zstd XXH64, xz's block CRC), or a cpio archive cut short
-inside complete framing - which a truncated file only shows when it was cut exactly between
-two zstd frames or two xz streams (multi-frame producers such as pzstd; dracut's and
-initramfs-tools' zstd -T0 and xz -T0 write one). A full scan (the default) sees those.
+required module of that kernel has been seen, entries are no longer collected (names, module
+matching, members), but the scan goes on to the end of the image exactly as a full scan does:
+every compressed segment is decoded to its end (so every frame or block checksum, the stream's
+end and its index are checked by the decoder) and every cpio header after the stop is still
+checked, down to the trailer (TRAILER!!!) and the zero padding after it; an uncompressed archive
+has its headers walked with file data skipped by seeking, as always. A truncated or damaged
+image therefore gets the same verdict and the same error as in a full scan - whether the damage
+is one the decoder sees (a flipped bit under a checksum, a cut stream) or one only the cpio
+structure shows (an archive cut before it was compressed, a multi-frame zstd or multi-stream xz
+file cut exactly between two frames or streams). What the stop saves is the per-entry work
+after it (a few milliseconds on a real image): not decoding would leave a truncated initramfs,
+the classic unbootable host (dracut killed, /boot full), looking READY.
 
 Runs on the managed host: Python 2.7 and 3.6+, standard library only.
 """
@@ -128,11 +120,7 @@ _NONZERO = re.compile(b'[^\\x00]')
 _ZSTD_MAGIC = b'\x28\xb5\x2f\xfd'
 _LZ4_MAGIC = b'\x02\x21\x4c\x18'
 _LZ4_MAX_BLOCK = (8 << 20) + (8 << 20) // 255 + 16   # LZ4_compressBound(8 MiB)
-_LZ4_BLOCK_OUTPUT = 8 << 20  # what every block of a legacy stream but its last decodes to
 _ZSTD_MAX_BLOCK = 128 << 10  # Block_Maximum_Size (RFC 8878 3.1.1.2): no block holds more
-_XZ_MAGIC = b'\xfd7zXZ\x00'
-_XZ_MAX_INDEX = 16 << 20     # bytes of one xz index we read (a real image's has a few records)
-_CPIO_END = re.compile(br'07070[12][0-9A-Fa-f]{88}0000000[Bb][0-9A-Fa-f]{8}TRAILER!!!\x00*\Z')
 
 _MODULE = re.compile(r'^(.+)\.ko(?:\.(?:xz|zst|gz))?$')
 _MODULE_DIRS = ('usr/lib/modules/', 'lib/modules/')
@@ -191,8 +179,9 @@ def list_image(path, members=False, kernel=None, required=None):
 
     ``kernel`` and ``required`` (module names as normalise_module_name gives them; may be
     empty) ask for an early stop: once every required module has been seen under
-    (usr/)lib/modules/KERNEL/ (and that directory at all), decoding stops where the rest of the
-    image is shown complete another way (module docstring). Ignored with ``members``.
+    (usr/)lib/modules/KERNEL/ (and that directory at all), entries are no longer collected; the
+    image is still decoded and its cpio headers checked to the end (module docstring), so the
+    result raises exactly when a full scan raises. Ignored with ``members``.
 
     Returns a dict:
       path, size (bytes of the file);
@@ -212,13 +201,15 @@ def list_image(path, members=False, kernel=None, required=None):
       kernel_versions: sorted directory names directly under (usr/)lib/modules/;
       members: only when ``members`` is true: every entry's path in archive order (all
         segments), with a leading ``./`` or ``/`` removed (the root entry is '.');
-      scan: 'full' (every segment decoded to its end) or 'stopped_early';
-      complete_by: how the image was shown complete: 'read_to_end' for a full scan, else how
-        the part not decoded was: 'zstd_frame_headers', 'xz_footer_and_index',
-        'lz4_blocks_and_trailer' or 'cpio_headers' (walked to the trailer without collecting).
+      scan: 'full' (every entry collected) or 'stopped_early' (entries collected up to the
+        required modules; either way every segment is decoded and checked to its end);
+      complete_by: how the image was checked after the stop: 'read_to_end' for a full scan,
+        'decoded_to_end' (the stop came in a compressed segment: decoded to its end, headers
+        checked) or 'cpio_headers' (in an uncompressed archive: headers walked to its trailer,
+        data skipped by seeking).
     After an early stop, modules, modules_by_kernel, firmware, kernel_versions, dracut_modules
-    and generator hold only what was seen before the stop, and 'entries' (and the 'entries' of
-    each segment not read to its end) is None.
+    and generator hold only what was seen before the stop; entries (every segment's too) is
+    counted to the end as in a full scan.
     Raises InitramfsError for anything that is not a complete, readable initramfs.
     """
     stop = None
@@ -276,10 +267,6 @@ def _bad_field(header):
         if not _HEX8.match(field):
             return 'its %s field %r is not hexadecimal (expected 8 ASCII hex digits)' % (name, _text(field))
     return 'a field is not hexadecimal'
-
-
-def _crc32(data):
-    return zlib.crc32(data) & 0xffffffff
 
 
 def _which(name):
@@ -620,14 +607,12 @@ class _Program(object):
     that reads the image from ``offset``: to its end, or ``length`` bytes fed through a pipe
     when the stream's end is known and something follows it."""
 
-    def __init__(self, lister, kind, offset, length=None, hint=None, prefix=b''):
+    def __init__(self, lister, kind, offset, length=None, hint=None):
         self.lister = lister
         self.hint = hint
         self.kind = kind
         self.offset = offset
         self.length = length
-        self.prefix = prefix  # bytes fed before the image's (an lz4 magic before a block decoded alone)
-        self.walk = None      # zstd, lz4: what the header walk found (_Lister._zstd_walk, _lz4_walk)
         self.end = None if length is None else offset + length
         self.proc = None
         self.feeder = None
@@ -648,7 +633,7 @@ class _Program(object):
         env['LC_ALL'] = 'C'
         try:
             self.errors = tempfile.TemporaryFile()  # not a pipe: a chatty program cannot block on it
-            if self.length is None and not self.prefix:
+            if self.length is None:
                 fd = os.open(lister.path, os.O_RDONLY)
                 try:
                     os.lseek(fd, self.offset, os.SEEK_SET)
@@ -690,8 +675,6 @@ class _Program(object):
             try:
                 handle = open(self.lister.path, 'rb')
                 handle.seek(self.offset)
-                if self.prefix:
-                    pipe.write(self.prefix)
                 left = self.length
                 while left > 0:
                     data = handle.read(min(READ_SIZE, left))
@@ -747,9 +730,8 @@ class _Lister(object):
         self.stop = stop is not None  # early stop asked for (list_image's kernel and required)
         if stop is not None:
             self.listing.watch(stop[0], stop[1])
-        self.collecting = True        # entries still go into the listing
-        self.complete_by = None       # how the part not decoded was shown complete (after a stop)
-        self.stopped_end = None       # set by _parse: the segment's end, shown without decoding to it
+        self.collecting = True        # entries still go into the listing (False after an early stop)
+        self.complete_by = None       # after an early stop: how the rest of the image was checked
 
     def error(self, problem, offset=None):
         return InitramfsError('%s: %s' % (self.path, problem), self.path, offset)
@@ -791,7 +773,7 @@ class _Lister(object):
             'segments': segments,
             'compression': segments[-1]['compression'],
             'early_cpio': any(seg['compression'] == 'cpio' for seg in segments[:-1]),
-            'entries': None if any(seg['entries'] is None for seg in segments) else sum(seg['entries'] for seg in segments),
+            'entries': sum(seg['entries'] for seg in segments),
             'modules': sorted(listing.modules),
             'modules_by_kernel': dict((kver, sorted(names)) for kver, names in listing.modules_by_kernel.items()),
             'firmware': sorted(listing.firmware),
@@ -836,13 +818,11 @@ class _Lister(object):
                 source = self._decoder(kind, offset)
                 stream = _Stream(source, self._count_unpacked)
             try:
-                entries, used = self._parse(stream, kind, offset, source)
+                entries, used = self._parse(stream, kind, offset)
             finally:
                 source.close()
             segments.append({'offset': offset, 'compression': kind, 'entries': entries})
-            if self.stopped_end is not None:  # not decoded to its end: shown complete up to here
-                offset, self.stopped_end = self.stopped_end, None
-            elif kind == 'cpio':
+            if kind == 'cpio':
                 offset += used
             elif source.end is None:
                 break  # decoded to the end of the file
@@ -866,13 +846,10 @@ class _Lister(object):
         if kind in ('gzip',) or (kind == 'bzip2' and bz2 is not None) or (kind in ('xz', 'lzma') and lzma is not None):
             return _Decompressed(self, kind, offset)
         length = None
-        walk = None
         if kind == 'zstd':
-            walk = self._zstd_walk(offset)
-            end = walk[0]
+            end = self._zstd_end(offset)
         elif kind == 'lz4':
-            walk = self._lz4_walk(offset)
-            end = walk[0]
+            end = self._lz4_end(offset)
         elif kind == 'xz':
             end = self._xz_end(offset)
         else:
@@ -886,29 +863,24 @@ class _Lister(object):
                              ' (its frames end at offset %d, the file at %d)' % (kind, offset, end, self.size), self.size)
         if end is not None and end < self.size:
             length = end - offset
-        program = _Program(self, kind, offset, length)
-        program.walk = walk
-        return program
+        return _Program(self, kind, offset, length)
 
     def _peek(self, offset, size):
         self.handle.seek(offset)
         return self.read(size)
 
-    def _zstd_walk(self, offset):
-        """(end, data frames): where the zstd frames starting at ``offset`` end, from their frame
-        and block headers (no decoding) - past the file's size when they are cut short, None when
-        that cannot be told (a reserved block type or a block larger than the format allows: the
-        program then reads to the end of the file and judges) - and how many frames hold data
-        (skippable frames do not)."""
+    def _zstd_end(self, offset):
+        """Where the zstd frames starting at ``offset`` end, from their frame and block headers
+        (no decoding); past the file's size when they are cut short; None when that cannot be
+        told (a reserved block type, or a block larger than the format allows: the program then
+        reads to the end of the file and judges)."""
         pos = offset
-        frames = 0
         while pos + 4 <= self.size:
             magic = self._peek(pos, 4)
             if magic == _ZSTD_MAGIC:
-                frames += 1
                 desc = bytearray(self.read(1))
                 if not desc:
-                    return pos + 5, frames
+                    return pos + 5
                 desc = desc[0]
                 fcs = (0, 2, 4, 8)[desc >> 6]
                 single = (desc >> 5) & 1
@@ -919,11 +891,11 @@ class _Lister(object):
                 while True:
                     block = self._peek(pos, 3)
                     if len(block) < 3:
-                        return pos + 3, frames
+                        return pos + 3
                     value = struct.unpack('<I', block + b'\x00')[0]
                     kind = (value >> 1) & 3
                     if kind == 3 or value >> 3 > _ZSTD_MAX_BLOCK:
-                        return None, frames
+                        return None
                     pos += 3 + (1 if kind == 1 else value >> 3)
                     if value & 1:
                         break
@@ -932,13 +904,13 @@ class _Lister(object):
             elif len(magic) == 4 and magic[1:] == b'\x2a\x4d\x18' and bytearray(magic)[0] & 0xf0 == 0x50:
                 size = self._peek(pos + 4, 4)
                 if len(size) < 4:
-                    return pos + 8, frames
+                    return pos + 8
                 pos += 8 + struct.unpack('<I', size)[0]
             else:
                 break
         if pos == offset:
-            return None, frames
-        return pos, frames
+            return None
+        return pos
 
     def _xz_end(self, offset):
         """Where the xz stream starting at ``offset`` ends (for the xz program, which is told to
@@ -962,14 +934,11 @@ class _Lister(object):
             carry = buf[-11:]
             base += len(buf) - len(carry)
 
-    def _lz4_walk(self, offset):
-        """(end, blocks, offset of the last block): where the lz4 legacy frames starting at
-        ``offset`` end - at the end of the file, or at zero padding after the last block. The
-        format has no end marker (the kernel, too, reads an lz4 segment to the end of the image),
-        so a walk past the end is only a hint."""
+    def _lz4_end(self, offset):
+        """Where the lz4 legacy frames starting at ``offset`` end: at the end of the file, or at
+        zero padding after the last block. The format has no end marker (the kernel, too, reads
+        an lz4 segment to the end of the image), so a walk past the end is only a hint."""
         pos = offset + 4
-        blocks = 0
-        last = None
         while pos + 4 <= self.size:
             word = self._peek(pos, 4)
             if word == _LZ4_MAGIC:
@@ -978,149 +947,15 @@ class _Lister(object):
             size = struct.unpack('<I', word)[0]
             if size == 0 or size > _LZ4_MAX_BLOCK:
                 break
-            blocks += 1
-            last = pos
             pos += 4 + size
-        return pos, blocks, last
+        return pos
 
-    def _complete(self, kind, offset, source, stream):
-        """Whether the segment that starts at ``offset`` is complete, shown without decoding
-        the rest of it (the module docstring says how, format by format): (end of the segment,
-        how), or (None, 'cpio_headers') for an uncompressed archive (its headers are walked on,
-        to the trailer, as always); None when it cannot be shown - decoding then goes on, and
-        finds whatever a full scan finds."""
-        if kind == 'cpio':
-            return None, 'cpio_headers'
-        if kind not in ('zstd', 'xz', 'lz4'):
-            return None  # gzip, bzip2, lzma: only decoding to the end shows the end
-        here = self.handle.tell()  # (an in-process decoder reads on from here)
-        try:
-            if kind == 'zstd':
-                end, frames = source.walk or (None, 0)
-                # one data frame: a file cut exactly between two frames would look complete
-                if end is not None and end <= self.size and frames == 1:
-                    return end, 'zstd_frame_headers'
-            elif kind == 'xz':
-                end = self._xz_stream_end(offset)
-                if end is not None:
-                    return end, 'xz_footer_and_index'
-            elif source.walk and self._lz4_last_block_ends_archive(source.walk, stream.tell()):
-                return source.walk[0], 'lz4_blocks_and_trailer'
-        except InitramfsError:
-            pass  # (unreadable: decoding on finds what a full scan finds)
-        finally:
-            self.handle.seek(here)
-        return None
-
-    def _lz4_last_block_ends_archive(self, walk, decoded):
-        """Whether the lz4 legacy blocks walked (``walk``: end, blocks, last block's offset) are
-        all there is: every block in the file, and the last one, decoded alone, ends with a cpio
-        trailer (a file cut between two blocks has a last block that ends mid-archive). False
-        when the scan (``decoded`` bytes of output) is already in the last block: decoding on is
-        as cheap."""
-        end, blocks, last = walk
-        if not blocks or end > self.size or decoded >= (blocks - 1) * _LZ4_BLOCK_OUTPUT:
-            return False
-        program = _Program(self, 'lz4', last, end - last, prefix=_LZ4_MAGIC)
-        tail = b''
-        total = 0
-        try:
-            for data in program:
-                total += len(data)
-                tail = (tail + data)[-4096:]
-                if total > _LZ4_BLOCK_OUTPUT:
-                    return False
-        finally:
-            program.close()
-        return bool(_CPIO_END.search(tail))
-
-    def _xz_stream_end(self, offset):
-        """The end of the xz stream that starts at ``offset``, shown by its footer (CRC32), the
-        index the footer points to (CRC32) and the block sizes that index lists, which must add
-        up to exactly the stream from its header on; None when no footer does. The footer is
-        looked for first at the end of the file (before any zero padding), then from the header on."""
-        header = self._peek(offset, 12)
-        if len(header) < 12 or header[:6] != _XZ_MAGIC or _crc32(header[6:8]) != struct.unpack('<I', header[8:12])[0]:
-            return None
-        flags = header[6:8]
-        last = self._last_nonzero()
-        if last is not None and last + 1 - 12 >= offset + 12:
-            end = self._xz_footer_closes(offset, flags, last + 1 - 12)
-            if end is not None:
-                return end
-        pos = offset + 12
-        while True:
-            data = self._peek(pos, READ_SIZE)
-            index = data.find(b'YZ', 10)
-            while index >= 0:
-                footer = data[index - 10:index + 2]
-                if footer[8:10] == flags and struct.unpack('<I', footer[:4])[0] == _crc32(footer[4:10]):
-                    end = self._xz_footer_closes(offset, flags, pos + index - 10)
-                    if end is not None:
-                        return end
-                index = data.find(b'YZ', index + 1)
-            if len(data) < READ_SIZE:
-                return None
-            pos += len(data) - 11
-
-    def _xz_footer_closes(self, offset, flags, at):
-        """The end of the stream (``at`` + 12) when the footer at ``at`` closes the xz stream
-        that starts at ``offset`` (stream flags ``flags``), else None."""
-        footer = self._peek(at, 12)
-        if len(footer) < 12 or footer[10:12] != b'YZ' or footer[8:10] != flags or \
-                struct.unpack('<I', footer[:4])[0] != _crc32(footer[4:10]):
-            return None
-        backward = (struct.unpack('<I', footer[4:8])[0] + 1) * 4
-        start = at - backward
-        if backward > _XZ_MAX_INDEX or start < offset + 12:
-            return None
-        index = bytearray(self._peek(start, backward))
-        if len(index) != backward or index[0] != 0 or _crc32(bytes(index[:-4])) != struct.unpack('<I', bytes(index[-4:]))[0]:
-            return None
-        pos = 1
-        values = []
-        limit = backward - 4
-        while pos < limit:  # the record count, then (unpadded size, uncompressed size) per block
-            value, shift = 0, 0
-            while True:
-                if pos >= limit or shift > 56:
-                    return None
-                byte = index[pos]
-                pos += 1
-                value |= (byte & 0x7f) << shift
-                shift += 7
-                if not byte & 0x80:
-                    break
-            values.append(value)
-            if len(values) == 2 * values[0] + 1:
-                break
-        if not values or len(values) != 2 * values[0] + 1:
-            return None
-        if any(index[pos:limit]) or (pos + 3) & ~3 != limit:  # index padding: zeros to a multiple of 4
-            return None
-        blocks = sum((size + 3) & ~3 for size in values[1::2])
-        if any(size < 5 for size in values[1::2]) or start - blocks - 12 != offset:
-            return None
-        return at + 12
-
-    def _last_nonzero(self):
-        """The offset of the file's last non-zero byte, None when it holds only zeros."""
-        end = self.size
-        while end > 0:
-            start = max(0, end - (64 << 10))
-            data = self._peek(start, end - start).rstrip(b'\x00')
-            if data:
-                return start + len(data) - 1
-            end = start
-        return None
-
-    def _parse(self, stream, kind, offset, source=None):
+    def _parse(self, stream, kind, offset):
         """Read the cpio archive(s) of one segment. An uncompressed segment is one archive:
         return (entries, bytes it takes) at its trailer. A decompressed stream may hold several
-        archives with zero padding between them: read it to its end - or, with an early stop,
-        until the required modules are seen and the segment is shown complete (_complete):
-        then (None, None), with ``stopped_end`` set to where the segment ends."""
-        tried = not self.stop or self.complete_by is not None  # once, in the segment where the drivers are seen
+        archives with zero padding between them: read it to its end. Once an early stop's
+        required modules are seen, entries are no longer collected (``collecting``), but every
+        header is still checked and every byte decoded, exactly as in a full scan."""
         whole = kind != 'cpio'
         if whole:
             def where(pos):
@@ -1176,7 +1011,8 @@ class _Lister(object):
                 raise self.error('truncated: the cpio entry at %s is cut short after its name' % where(here))
             data = None
             pad = (4 - filesize % 4) % 4
-            if filesize <= SMALL_FILE and raw.endswith(b'/modules.txt') and listing.wants(_text(raw), mode, filesize):
+            if self.collecting and filesize <= SMALL_FILE and raw.endswith(b'/modules.txt') and \
+                    listing.wants(_text(raw), mode, filesize):
                 data = stream.take(filesize)
                 complete = data is not None
                 stream.skip(pad)
@@ -1188,15 +1024,9 @@ class _Lister(object):
                                  % (_shown(raw), filesize, where(here)))
             if self.collecting:
                 listing.add(raw, mode, data)
-            if not tried and listing.satisfied():
-                tried = True
-                shown = self._complete(kind, offset, source, stream)
-                if shown is not None:
-                    self.complete_by = self.complete_by or shown[1]
+                if self.stop and listing.satisfied():
                     self.collecting = False
-                    if shown[0] is not None:
-                        self.stopped_end = shown[0]
-                        return None, None
+                    self.complete_by = 'decoded_to_end' if whole else 'cpio_headers'
             entries += 1
             self.entries += 1
             if self.entries > MAX_ENTRIES or listing.name_bytes > MAX_NAME_BYTES:

@@ -204,6 +204,26 @@ ansible_facts:
             error:
               description: Why the image could not be read (only with O(on_error=report)), else null.
               type: str
+            scan:
+              description:
+                - C(full) when every entry of the image was collected (always, from this module); null without
+                  an image or when it could not be read.
+                - C(stopped_early) only where the boot-readiness audit asks for an early stop (module_utils
+                  C(bootchain.collect_initramfs_facts(stop_early=True))) and every required driver was seen:
+                  entries after them are not collected, so C(module_count), C(kernel_versions),
+                  C(dracut_modules) and C(image_generator) are null; the image is still decoded and its cpio
+                  headers checked to the end, so the verdict and any error are those of a full scan.
+              type: str
+              sample: full
+            complete_by:
+              description:
+                - How the image was checked after the point where entries stopped being collected -
+                  C(read_to_end) for a full scan (always, from this module), C(decoded_to_end) (the stop came
+                  in a compressed archive, decoded to its end with every cpio header checked) or
+                  C(cpio_headers) (in an uncompressed archive, its headers walked to the trailer); null
+                  without an image or when it could not be read.
+              type: str
+              sample: read_to_end
 '''
 
 from ansible.module_utils.basic import AnsibleModule

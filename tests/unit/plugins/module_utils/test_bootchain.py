@@ -383,8 +383,9 @@ def test_initramfs_facts_module_refuses_bad_inputs(capsys):
 # ---- issue 19: the audit's early stop
 
 
-def _zstd_image(root, kver, modules, tail=b"\x00" * (4 << 20)):
-    """A zstd image (the real cpio and zstd) holding ``modules`` for ``kver`` and a large file after them."""
+def _zstd_image(root, kver, modules, tail=b"\x00" * (4 << 20), cut=None):
+    """A zstd image (the real cpio and zstd) holding ``modules`` for ``kver`` and a large file after them;
+    ``cut``: the archive cut that many bytes into the large file before it is compressed."""
     if not shutil.which("zstd"):
         pytest.skip("zstd program missing")
     full = _cpio_image(root, "/boot/initrd.img-" + kver, ["usr/lib/modules/%s/kernel/%s" % (kver, m) for m in modules])
@@ -399,6 +400,8 @@ def _zstd_image(root, kver, modules, tail=b"\x00" * (4 << 20)):
                          stdout=subprocess.PIPE, check=True).stdout
     shutil.rmtree(tree)
     data = archive + big
+    if cut is not None:
+        data = data[:len(archive) + cut]
     with open(full, "wb") as out:
         out.write(subprocess.run(["zstd", "-q", "-c"], input=data, stdout=subprocess.PIPE, check=True).stdout)
     return full
@@ -414,11 +417,13 @@ def test_stop_early_gives_the_same_verdict_and_hides_the_partial_counts(megasas_
     by_early = dict((k["version"], k) for k in early["kernels"])
     # OLD holds every required driver: stopped at them, the whole-image counts are unknown, not partial
     assert by_full[OLD]["scan"] == "full" and by_full[OLD]["complete_by"] == "read_to_end"
-    assert by_early[OLD]["scan"] == "stopped_early" and by_early[OLD]["complete_by"] == "zstd_frame_headers"
+    assert by_early[OLD]["scan"] == "stopped_early" and by_early[OLD]["complete_by"] == "decoded_to_end"
     for key in bootchain.WHOLE_IMAGE_KEYS:
         assert by_early[OLD][key] is None
     assert by_full[OLD]["entries"] == 4 and by_full[OLD]["module_count"] == 3 and by_full[OLD]["kernel_versions"] == [OLD]
-    assert by_early[OLD]["segments"] == [{"offset": 0, "compression": "zstd", "entries": None}]
+    # decoded and checked to the end all the same: the structure is the full scan's
+    assert by_early[OLD]["entries"] == 4 and by_early[OLD]["segments"] == by_full[OLD]["segments"]
+    assert by_early[OLD]["segments"] == [{"offset": 0, "compression": "zstd", "entries": 4}]
     # NEW lacks megaraid_sas: read to the end, reported exactly as before
     assert by_early[NEW] == by_full[NEW] and by_early[NEW]["scan"] == "full"
     assert bootready.evaluate(early, None) == bootready.evaluate(full, None)
@@ -432,6 +437,16 @@ def test_stop_early_on_a_truncated_image_is_the_same_error(megasas_host):
         data = handle.read()
     with open(path, "wb") as handle:
         handle.write(data[:-5])
+    full = bootchain.collect_initramfs_facts(megasas_host, kernels=[OLD], on_error="report")["kernels"][0]
+    early = bootchain.collect_initramfs_facts(megasas_host, kernels=[OLD], on_error="report", stop_early=True)["kernels"][0]
+    assert early == full and "truncated" in full["error"] and full["scan"] is None
+
+
+def test_stop_early_on_an_archive_cut_before_compression_is_the_same_error(megasas_host):
+    """cpio killed past the drivers, zstd then closed a valid frame: only the missing cpio trailer
+    shows it, and the early stop still walks the headers to the end."""
+    _zstd_image(megasas_host, OLD, ["drivers/scsi/sd_mod.ko.xz", "drivers/scsi/megaraid/megaraid_sas.ko.xz",
+                                    "fs/ext4/ext4.ko.xz"], cut=1 << 20)
     full = bootchain.collect_initramfs_facts(megasas_host, kernels=[OLD], on_error="report")["kernels"][0]
     early = bootchain.collect_initramfs_facts(megasas_host, kernels=[OLD], on_error="report", stop_early=True)["kernels"][0]
     assert early == full and "truncated" in full["error"] and full["scan"] is None
