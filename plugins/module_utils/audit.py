@@ -132,7 +132,8 @@ def _ext4_threads(root, options, context):
 
 def _boot_readiness(root, options, context):
     from ansible_collections.fleetfix.kernel.plugins.module_utils import bootchain, bootloader, bootready
-    initramfs_facts = bootchain.collect_initramfs_facts(root, extra=options.get('boot_extra_drivers'), on_error='report')
+    initramfs_facts = bootchain.collect_initramfs_facts(root, extra=options.get('boot_extra_drivers'), on_error='report',
+                                                        stop_early=True)
     grub_facts = bootloader.collect(root)
     facts = {'initramfs': initramfs_facts, 'grub': grub_facts}
     return facts, bootready.finding(initramfs_facts, grub_facts)
