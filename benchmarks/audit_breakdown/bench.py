@@ -55,9 +55,9 @@ def summary(values):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--runs', type=int, default=11)
-    parser.add_argument('--collections-path', default='/tmp/hb-coll:%s' % os.path.join(TOP, '.collections'))
+    parser.add_argument('--collections-path', default=os.path.join(TOP, '.collections'))
     parser.add_argument('--ansible', default=os.path.join(TOP, '.venv', 'bin', 'ansible'))
     parser.add_argument('--python', default=os.path.join(TOP, '.venv', 'bin', 'python'))
     parser.add_argument('--subset', help='comma-separated stories (default: all)')

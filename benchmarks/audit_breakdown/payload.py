@@ -162,7 +162,7 @@ def prepare(label, collections_path, python3, workdir):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--side', action='append', metavar='LABEL=COLLECTIONS_PATH',
                         help='a build of the collection to measure (repeat to compare builds; their runs interleave)')
     parser.add_argument('--runs', type=int, default=11)
@@ -171,7 +171,7 @@ def main():
     parser.add_argument('--json')
     args = parser.parse_args()
     args.python3, args.python2 = os.path.abspath(args.python3), os.path.abspath(args.python2)
-    sides_wanted = args.side or ['installed=/tmp/hb-coll:%s' % os.path.join(TOP, '.collections')]
+    sides_wanted = args.side or ['installed=%s' % os.path.join(TOP, '.collections')]
     pythons = [('python3', args.python3)]
     if os.path.exists(args.python2):
         pythons.append(('python2.7', args.python2))

@@ -1843,8 +1843,9 @@ def finding(facts):
                              ', configured by that name in %s' % ', '.join(by_name[i['name']]) if by_name[i['name']] else '')
             for i in usb_first), evidence, 'pin them by MAC (or by bus path when the MAC is not permanent) and configure '
             'them by the pinned name',
-            cause='kernel-assigned %sname can move%s' % ('USB NIC ' if any(i['bus'] == 'usb' for i in movable) else '',
-                                                        ', MAC not permanent' if any(not i['permanent_mac'] for i in movable) else ''),
+            cause='kernel-assigned %sname can move%s' % (
+                'USB NIC ' if any(i['bus'] == 'usb' for i in movable) else '',
+                ', MAC not permanent' if any(not i['permanent_mac'] for i in movable) else ''),
             fixes=[fix('persistent_net', per_host=['fleetfix_net_interfaces'])])
     if not facts['interfaces']:
         return make_finding(STORY, 'not_applicable', 'no physical network interfaces', evidence, None)
