@@ -11,10 +11,14 @@ Inside one decompressed stream there may again be several archives separated by 
 
 The reader streams: the image is read in chunks, decompressed chunk by chunk, and the cpio
 headers are parsed out of a small working buffer; file data is skipped (only small files that
-are wanted, such as dracut's modules.txt, are kept). gzip, bzip2, xz and lzma are decoded
-in-process (zlib, bz2, lzma); zstd and lz4, and xz / lzma where Python has no lzma module
-(Python 2), through the ``zstd``, ``lz4`` or ``xz`` program reading the image from the
-segment's offset.
+are wanted, such as dracut's modules.txt, are kept). gzip, bzip2 and lzma are decoded
+in-process (zlib, bz2, lzma); zstd and lz4, and lzma / bzip2 where Python lacks the module,
+through the ``zstd``, ``lz4``, ``xz`` or ``bzip2`` program reading the image from the
+segment's offset. xz goes to the ``xz`` program with ``-T0`` on two or more CPUs (it decodes the
+blocks of dracut's multi-block streams in parallel: twice as fast on two CPUs), to the lzma
+module on one, and to ``xz`` single-threaded where Python has no lzma module (Python 2). The
+programs are started with fork and exec, not the subprocess module: importing subprocess (and
+tempfile for their stderr) cost more than a zstd listing's parsing (measured, issue 19).
 
 Where a segment ends is known for in-process decoding (the decompressor's end marker), for
 zstd (frame and block headers) and xz (stream footer); an lz4 legacy stream, or an lzma or
@@ -55,15 +59,24 @@ import zlib
 
 from ansible_collections.fleetfix.kernel.plugins.module_utils.hostfs import HostReadError
 
-try:
-    import bz2
-except ImportError:  # a Python built without it: the bzip2 program is used
-    bz2 = None
+# The bz2 and lzma modules, imported when a bzip2, xz or lzma stream is met (a zstd or gzip
+# listing does without the millisecond they take); None where Python has none (Python 2 has no
+# lzma, a Python may be built without bz2): the bzip2 or xz program decodes then.
+_NOT_YET = 'not imported yet'
+bz2 = lzma = _NOT_YET
 
-try:
-    import lzma  # novermin: Python 3 only, Python 2 takes the except branch
-except ImportError:  # Python 2: the xz program is used
-    lzma = None
+
+def _python_module(name):
+    """The module ``name`` ('bz2', 'lzma'), or None when this Python has none."""
+    module = globals()[name]
+    if module is _NOT_YET:
+        try:
+            module = __import__(name)
+        except ImportError:
+            module = None
+        globals()[name] = module
+    return module
+
 
 _PY3 = sys.version_info[0] >= 3
 # bz2 and lzma decompressors take max_length (bounded output) from Python 3.5 on.
@@ -72,7 +85,9 @@ _MAX_LENGTH = sys.version_info >= (3, 5)
 READ_SIZE = 256 << 10     # bytes read from the image at a time
 INPUT_SIZE = 64 << 10      # compressed bytes handed to an in-process decompressor at a time
 OUTPUT_SIZE = 256 << 10    # at most this many decompressed bytes come out of one call (cache-sized: measured)
-PIPE_READ_SIZE = 64 << 10  # a pipe holds 64 KiB: a larger read only allocates more (measured)
+# A pipe holds 64 KiB: larger reads, or a pipe made larger (F_SETPIPE_SZ, 256 KiB and 1 MiB),
+# were no faster on zstd's 36 MB (measured; 1 MiB reads slower: the chunks leave the cache).
+PIPE_READ_SIZE = 64 << 10
 SMALL_FILE = 1 << 20       # wanted files (modules.txt) larger than this are not read
 # Memory and time stay bounded whatever the image holds. A real initramfs has a few thousand
 # entries (a large one with every firmware file some 20,000), names of some 80 bytes and
@@ -267,6 +282,17 @@ def _bad_field(header):
         if not _HEX8.match(field):
             return 'its %s field %r is not hexadecimal (expected 8 ASCII hex digits)' % (name, _text(field))
     return 'a field is not hexadecimal'
+
+
+def _cpus():
+    """How many CPUs this process may run on."""
+    affinity = getattr(os, 'sched_getaffinity', None)  # (Python 3.3+)
+    try:
+        if affinity is not None:
+            return len(affinity(0))
+        return os.sysconf('SC_NPROCESSORS_ONLN')
+    except (OSError, ValueError):
+        return 1
 
 
 def _which(name):
@@ -524,7 +550,7 @@ class _Decompressed(object):
             return lzma.LZMADecompressor(format=lzma.FORMAT_XZ, memlimit=LZMA_MEMLIMIT)
         if self.kind == 'lzma':
             return lzma.LZMADecompressor(format=lzma.FORMAT_ALONE, memlimit=LZMA_MEMLIMIT)
-        return bz2.BZ2Decompressor()
+        return bz2.BZ2Decompressor()  # (both imported by _Lister._decoder)
 
     def _call(self, func, *args):
         try:
@@ -602,119 +628,233 @@ class _Decompressed(object):
         pass
 
 
+def _retry(func, *args):
+    """``func(*args)``, again when a signal interrupts it (Python 2; Python 3.5+ retries itself)."""
+    while True:
+        try:
+            return func(*args)
+        except OSError as exc:
+            if exc.errno != errno.EINTR:
+                raise
+
+
+def _wait(pid):
+    """Reap the child ``pid``: its exit status, or minus the signal that ended it."""
+    status = _retry(os.waitpid, pid, 0)[1]
+    if os.WIFSIGNALED(status):
+        return -os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
+
+
+def _scratch_file():
+    """An unnamed file, as a descriptor, for a program's stderr: not a pipe, so a chatty program
+    cannot block on it. O_TMPFILE (Linux 3.11+, Python 3.4+) costs one call; the tempfile module,
+    imported only without it, takes milliseconds."""
+    flag = getattr(os, 'O_TMPFILE', None)
+    if flag:
+        for directory in (os.environ.get('TMPDIR'), '/tmp', '/var/tmp'):
+            if directory:
+                try:
+                    return os.open(directory, flag | os.O_RDWR, 0o600)
+                except OSError:
+                    pass
+    import tempfile
+    handle = tempfile.TemporaryFile()
+    try:
+        return os.dup(handle.fileno())
+    finally:
+        handle.close()
+
+
+def _child_fds(fds, keep):
+    """In a forked child: ``fds`` become 0, 1, 2 and every other descriptor but ``keep`` is
+    closed (what subprocess's close_fds does; subprocess itself is not imported: it and what it
+    pulls in take longer than the rest of a listing's start)."""
+    import fcntl
+    high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 3) for fd in fds]  # (a pipe may have got 0, 1 or 2)
+    for target, fd in enumerate(high):
+        os.dup2(fd, target)  # the copy is inheritable
+    try:
+        opened = [int(name) for name in os.listdir('/proc/self/fd')]
+    except (OSError, ValueError):
+        opened = range(3, 1024)
+    for fd in opened:
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _spawn(exe, argv, env, fds):
+    """Run ``exe`` with ``fds`` as its stdin, stdout and stderr; return its pid, or raise OSError
+    when it cannot be run (the child reports a failed exec through a close-on-exec pipe)."""
+    import fcntl
+    ready, report = os.pipe()
+    fcntl.fcntl(report, fcntl.F_SETFD, fcntl.FD_CLOEXEC)  # (Python 2's pipes are inheritable)
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(ready)
+        os.close(report)
+        raise
+    if pid == 0:  # the child: exec, or report why not, and never return
+        code = 0
+        try:
+            os.close(ready)
+            _child_fds(fds, report)
+            os.execve(exe, argv, env)
+        except OSError as exc:
+            code = exc.errno or 0
+        finally:
+            try:
+                os.write(report, ('%d' % code).encode('ascii'))
+            finally:
+                os._exit(127)
+    os.close(report)
+    try:
+        failed = b''
+        while True:
+            data = _retry(os.read, ready, 64)
+            if not data:
+                break
+            failed += data
+    finally:
+        os.close(ready)
+    if failed:
+        _wait(pid)
+        code = int(failed) or errno.ENOEXEC
+        raise OSError(code, os.strerror(code))
+    return pid
+
+
+def _feed(path, offset, length, pipe, others):
+    """Fork a child that writes ``length`` bytes of ``path`` from ``offset`` into ``pipe`` and
+    exits (closing ``others`` first); return its pid. It stops early, quietly, when the reader
+    is gone (EPIPE: Python ignores SIGPIPE)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            for fd in others:
+                os.close(fd)
+            source = os.open(path, os.O_RDONLY)
+            os.lseek(source, offset, os.SEEK_SET)
+            left = length
+            while left > 0:
+                data = _retry(os.read, source, min(READ_SIZE, left))
+                if not data:
+                    break
+                left -= len(data)
+                while data:
+                    data = data[_retry(os.write, pipe, data):]
+        finally:
+            os._exit(0)
+    return pid
+
+
 class _Program(object):
-    """A stream decoded by a program (zstd, lz4, or xz / bzip2 without the Python module)
+    """A stream decoded by a program (zstd, lz4, xz, or lzma / bzip2 without the Python module)
     that reads the image from ``offset``: to its end, or ``length`` bytes fed through a pipe
     when the stream's end is known and something follows it."""
 
-    def __init__(self, lister, kind, offset, length=None, hint=None):
+    def __init__(self, lister, kind, offset, length=None, hint=None, options=(), truncated=None):
         self.lister = lister
+        self.truncated = truncated  # why the stream is known to be cut short, when it is
+        self.options = options  # added to the program's arguments
         self.hint = hint
         self.kind = kind
         self.offset = offset
         self.length = length
         self.end = None if length is None else offset + length
-        self.proc = None
-        self.feeder = None
-        self.errors = None
+        self.pid = None
+        self.feeder = None  # pid of the child feeding ``length`` bytes
+        self.out = None     # the read end of the program's stdout
+        self.errors = None  # its stderr: an unnamed file
+
+    def _start(self, exe, argv):
+        lister = self.lister
+        env = dict(os.environ)
+        env['LC_ALL'] = 'C'
+        self.errors = _scratch_file()
+        feed = None
+        if self.length is None:
+            stdin = os.open(lister.path, os.O_RDONLY)
+            os.lseek(stdin, self.offset, os.SEEK_SET)
+        else:
+            stdin, feed = os.pipe()
+        try:
+            self.out, stdout = os.pipe()
+            try:
+                self.pid = _spawn(exe, argv, env, (stdin, stdout, self.errors))
+            finally:
+                os.close(stdout)
+        finally:
+            os.close(stdin)
+        if feed is not None:
+            try:
+                self.feeder = _feed(lister.path, self.offset, self.length, feed, (self.out, self.errors))
+            finally:
+                os.close(feed)
 
     def __iter__(self):
-        import subprocess
-        import tempfile
-
         lister = self.lister
-        argv = list(_PROGRAMS[self.kind])
+        argv = list(_PROGRAMS[self.kind]) + list(self.options)
         exe = _which(argv[0])
         if exe is None:
             raise lister.error('the %s program is missing: it is needed to decompress the %s stream that starts at offset %d'
                                ' (install %s)' % (argv[0], self.kind, self.offset, argv[0]), self.offset)
         argv[0] = exe
-        env = dict(os.environ)
-        env['LC_ALL'] = 'C'
         try:
-            self.errors = tempfile.TemporaryFile()  # not a pipe: a chatty program cannot block on it
-            if self.length is None:
-                fd = os.open(lister.path, os.O_RDONLY)
-                try:
-                    os.lseek(fd, self.offset, os.SEEK_SET)
-                    self.proc = subprocess.Popen(argv, stdin=fd, stdout=subprocess.PIPE, stderr=self.errors,
-                                                 close_fds=True, env=env)
-                finally:
-                    os.close(fd)
-            else:
-                self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             stderr=self.errors, close_fds=True, env=env)
-                import threading
-                self.feeder = threading.Thread(target=self._feed, args=(self.proc.stdin,))
-                self.feeder.daemon = True
-                self.feeder.start()
+            self._start(exe, argv)
         except (IOError, OSError) as exc:
-            raise lister.error('cannot run %s: %s' % (argv[0], exc.strerror or exc), self.offset)
-        out = self.proc.stdout.fileno()
+            raise lister.error('cannot run %s: %s' % (exe, exc.strerror or exc), self.offset)
         while True:
             try:
-                data = os.read(out, PIPE_READ_SIZE)
+                data = _retry(os.read, self.out, PIPE_READ_SIZE)
             except OSError as exc:
-                if exc.errno == errno.EINTR:
-                    continue
-                raise lister.error('cannot read the output of %s: %s' % (argv[0], exc.strerror or exc), self.offset)
+                raise lister.error('cannot read the output of %s: %s' % (exe, exc.strerror or exc), self.offset)
             if not data:
                 break
             yield data
-        status = self.proc.wait()
+        status = _wait(self.pid)
+        self.pid = None
         if self.feeder is not None:
-            self.feeder.join()
+            _wait(self.feeder)
+            self.feeder = None
+        if status != 0 and self.truncated:
+            raise lister.error('truncated: the %s stream that starts at offset %d ends without its end marker (%s; %s exited '
+                               'with status %s%s)' % (self.kind, self.offset, self.truncated, os.path.basename(exe), status,
+                                                      self._stderr_tail()), lister.size)
         if status != 0:
             raise lister.error('corrupt %s stream (it starts at offset %d%s): %s exited with status %s%s'
                                % (self.kind, self.offset, '; ' + self.hint if self.hint else '',
-                                  os.path.basename(argv[0]), status, self._stderr_tail()), self.offset)
-
-    def _feed(self, pipe):
-        handle = None
-        try:
-            try:
-                handle = open(self.lister.path, 'rb')
-                handle.seek(self.offset)
-                left = self.length
-                while left > 0:
-                    data = handle.read(min(READ_SIZE, left))
-                    if not data:
-                        break
-                    pipe.write(data)
-                    left -= len(data)
-            except (IOError, OSError, ValueError):
-                pass  # the program died or was stopped: its exit status tells
-        finally:
-            if handle is not None:
-                handle.close()
-            try:
-                pipe.close()
-            except (IOError, OSError):
-                pass
+                                  os.path.basename(exe), status, self._stderr_tail()), self.offset)
 
     def _stderr_tail(self):
         try:
-            self.errors.seek(0, os.SEEK_END)
-            self.errors.seek(max(0, self.errors.tell() - 600))  # only the tail, however chatty the program
-            text = self.errors.read(600).decode('utf-8', 'replace').strip()
+            size = os.lseek(self.errors, 0, os.SEEK_END)
+            os.lseek(self.errors, max(0, size - 600), os.SEEK_SET)  # only the tail, however chatty the program
+            text = os.read(self.errors, 600).decode('utf-8', 'replace').strip()
         except (IOError, OSError, ValueError):
             return ''
         return ': ' + ' / '.join(text.splitlines()) if text else ''
 
     def close(self):
-        proc = self.proc
-        if proc is not None:
-            if proc.poll() is None:
+        """Stop and reap what is still running (after an error), close the descriptors."""
+        for name in ('pid', 'feeder'):
+            pid = getattr(self, name)
+            if pid is not None:
                 try:
-                    proc.kill()
+                    os.kill(pid, 9)  # SIGKILL (the signal module is not imported for its number)
                 except OSError:
                     pass
-                proc.wait()
-            if self.feeder is not None:
-                self.feeder.join()
-            proc.stdout.close()
-        if self.errors is not None:
-            self.errors.close()
+                _wait(pid)
+                setattr(self, name, None)
+        for name in ('out', 'errors'):
+            fd = getattr(self, name)
+            if fd is not None:
+                os.close(fd)
+                setattr(self, name, None)
 
 
 class _Lister(object):
@@ -843,7 +983,14 @@ class _Lister(object):
                           % (offset, len(segments), shown), offset)
 
     def _decoder(self, kind, offset):
-        if kind in ('gzip',) or (kind == 'bzip2' and bz2 is not None) or (kind in ('xz', 'lzma') and lzma is not None):
+        options = ()
+        python = _python_module('bz2' if kind == 'bzip2' else 'lzma') if kind in ('bzip2', 'xz', 'lzma') else None
+        if kind == 'xz' and python is not None and _cpus() > 1 and _which('xz'):
+            # xz -T0 decodes the blocks of a multi-block stream (dracut's xz -T0 writes them) in
+            # parallel: twice as fast as the lzma module on two CPUs (measured). (Only where Python
+            # has lzma, i.e. a host of this decade: an old xz without threads is left alone.)
+            options = ('-T0',)
+        elif kind == 'gzip' or python is not None:
             return _Decompressed(self, kind, offset)
         length = None
         if kind == 'zstd':
@@ -857,13 +1004,14 @@ class _Lister(object):
         if kind == 'lz4' and end is not None and end > self.size:
             return _Program(self, kind, offset, None, hint='its last block runs past the end of the file: truncated?')
         if kind == 'xz' and end is None:
-            return _Program(self, kind, offset, None, hint='no xz stream footer found: truncated?')
+            # (a complete stream has one: the same message as the lzma module's for a cut stream)
+            return _Program(self, kind, offset, None, options=options, truncated='no stream footer found')
         if end is not None and end > self.size:
             raise self.error('truncated: the %s stream that starts at offset %d runs past the end of the file'
                              ' (its frames end at offset %d, the file at %d)' % (kind, offset, end, self.size), self.size)
         if end is not None and end < self.size:
             length = end - offset
-        return _Program(self, kind, offset, length)
+        return _Program(self, kind, offset, length, options=options)
 
     def _peek(self, offset, size):
         self.handle.seek(offset)
@@ -914,10 +1062,10 @@ class _Lister(object):
 
     def _xz_end(self, offset):
         """Where the xz stream starting at ``offset`` ends (for the xz program, which is told to
-        stop there): just past its footer, found as the first ``YZ`` whose 10 bytes before carry
-        the stream flags of the header and a matching CRC32. None when there is none (the
-        program then reads to the end of the file and judges)."""
-        flags = self._peek(offset, 12)[6:8]
+        stop there): just past its footer, found as the first stream flags of the header followed
+        by ``YZ`` with a matching CRC32 before them. None when there is none (the program then
+        reads to the end of the file and judges)."""
+        flags_yz = self._peek(offset, 12)[6:8] + b'YZ'
         base = offset + 12
         carry = b''
         while True:
@@ -925,12 +1073,11 @@ class _Lister(object):
             if not data:
                 return None
             buf = carry + data
-            index = buf.find(b'YZ', 10)
-            while index >= 0:
-                footer = buf[index - 10:index + 2]
-                if footer[8:10] == flags and struct.unpack('<I', footer[:4])[0] == zlib.crc32(footer[4:10]) & 0xffffffff:
-                    return base + index + 2
-                index = buf.find(b'YZ', index + 1)
+            index = buf.find(flags_yz, 8)
+            while index >= 0:  # the footer: CRC32 of the next 6 bytes, backward size, flags, YZ
+                if struct.unpack('<I', buf[index - 8:index - 4])[0] == zlib.crc32(buf[index - 4:index + 2]) & 0xffffffff:
+                    return base + index + 4
+                index = buf.find(flags_yz, index + 1)
             carry = buf[-11:]
             base += len(buf) - len(carry)
 

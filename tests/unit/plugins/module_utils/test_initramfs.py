@@ -290,7 +290,7 @@ def test_compressed_segment_followed_by_another(tmp_path, monkeypatch, early_cpi
     """A compressed stream whose end is found (zstd by its frame headers, xz by its footer when
     the xz program decodes it) and a gzip archive after it, as the kernel reads them.
     (lz4 legacy has no end marker: it must come last; so must lzma and bzip2 decoded by a program.)"""
-    if kind in ('xz', 'lzma') and python_lzma and initramfs.lzma is None:
+    if kind in ('xz', 'lzma') and python_lzma and initramfs._python_module('lzma') is None:
         pytest.skip('this Python has no lzma module')
     if not python_lzma:
         monkeypatch.setattr(initramfs, 'lzma', None)
@@ -494,6 +494,110 @@ def test_program_failure_gives_its_stderr(tmp_path, monkeypatch, dracut_cpio):
     assert 'exited with status 1' in message
     assert 'unsupported format' in message
     shutil.rmtree(str(fake))
+
+
+def test_a_program_that_cannot_be_run(tmp_path, monkeypatch, dracut_cpio):
+    """An executable that exec refuses (no #! line, not a binary): the child reports why."""
+    path = image(tmp_path, 'initrd', compress('zstd', dracut_cpio[0]))
+    fake = tmp_path / 'bin'
+    fake.mkdir()
+    (fake / 'zstd').write_bytes(b'not a program\n')
+    (fake / 'zstd').chmod(0o755)
+    monkeypatch.setenv('PATH', str(fake))
+    monkeypatch.setattr(initramfs, 'PROGRAM_DIRS', ())
+    message = error_of(path)
+    assert 'cannot run %s: ' % (fake / 'zstd') in message and 'format error' in message.lower(), message
+
+
+def open_descriptors():
+    return sorted(int(name) for name in os.listdir('/proc/self/fd'))
+
+
+def children():
+    """Our child processes, zombies included."""
+    own = str(os.getpid())
+    found = []
+    for pid in os.listdir('/proc'):
+        if pid.isdigit():
+            try:
+                with open('/proc/%s/stat' % pid) as handle:
+                    fields = handle.read().rsplit(')', 1)[1].split()
+            except (IOError, OSError):
+                continue
+            if fields[1] == own:
+                found.append(pid)
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir('/proc/self/fd'), reason='needs /proc')
+def test_programs_leave_no_descriptor_and_no_process_behind(tmp_path, monkeypatch, early_cpio, dracut_cpio):
+    """zstd read to the end, zstd fed through a pipe (a gzip archive follows), xz -T0, a corrupt
+    and a truncated stream: afterwards the same descriptors are open and no child is left.
+    The program sees only its stdin, stdout and stderr - not an inheritable descriptor of ours."""
+    main = dracut_cpio[0]
+    stream = compress('zstd', main)
+    corrupt = bytearray(stream)
+    for index in range(len(stream) // 3, len(stream) // 3 + 64):
+        corrupt[index] ^= 0x55
+    paths = [image(tmp_path, 'whole', stream), image(tmp_path, 'fed', early_cpio[0], stream, compress('gzip', main)),
+             image(tmp_path, 'xz', compress('xz', main)), image(tmp_path, 'corrupt', bytes(corrupt)),
+             image(tmp_path, 'cut', stream[:len(stream) // 2]), image(tmp_path, 'cut-fed', stream[:len(stream) // 2] + b'\x00' * 99)]
+    monkeypatch.setattr(initramfs, '_cpus', lambda: 2)
+    before, kids = open_descriptors(), children()
+    for path in paths:
+        try:
+            list_image(path)
+        except InitramfsError:
+            pass
+    assert open_descriptors() == before and children() == kids
+    spy, spied = os.pipe()
+    os.dup2(spied, 200)  # inheritable, and a number no shell uses for itself
+    try:
+        fake = tmp_path / 'bin'
+        fake.mkdir()
+        (fake / 'zstd').write_text(u'#!/bin/sh\n%s /proc/$$/fd >&2\nexit 3\n' % shutil.which('ls'))
+        (fake / 'zstd').chmod(0o755)
+        monkeypatch.setenv('PATH', str(fake))
+        monkeypatch.setattr(initramfs, 'PROGRAM_DIRS', ())
+        message = error_of(paths[0])
+    finally:
+        for fd in (spy, spied, 200):
+            os.close(fd)
+    seen = message.rsplit(': ', 1)[1].split(' / ')
+    assert '0' in seen and '1' in seen and '2' in seen and '200' not in seen, message
+    assert 'exited with status 3' in message
+
+
+@pytest.mark.skipif(initramfs._python_module('lzma') is None, reason='this Python has no lzma module')
+def test_xz_by_the_program_on_several_cpus_and_in_process_on_one(tmp_path, monkeypatch, early_cpio, dracut_cpio):
+    """On two or more CPUs the xz program (-T0) decodes xz, on one the lzma module: the same
+    listings, and the same verdict on broken streams (a cut one in the same words; otherwise each
+    decoder's own)."""
+    need('xz')
+    early, main = early_cpio[0], dracut_cpio[0]
+    stream = compress('xz', main)
+    corrupt = bytearray(stream)
+    for index in range(len(stream) // 3, len(stream) // 3 + 64):
+        corrupt[index] ^= 0x55
+    good = [image(tmp_path, 'whole', stream), image(tmp_path, 'early', early, stream, b'\x00' * 512),
+            image(tmp_path, 'followed', early, stream, compress('gzip', main))]
+    bad = [image(tmp_path, 'corrupt', bytes(corrupt)), image(tmp_path, 'cut', early, stream[:len(stream) - 7]),
+           image(tmp_path, 'precut', compress('xz', main[:len(main) // 2]))]
+    spawned = []
+    real = initramfs._spawn
+    monkeypatch.setattr(initramfs, '_spawn', lambda exe, argv, env, fds: spawned.append(argv) or real(exe, argv, env, fds))
+    listings = {}
+    for cpus in (1, 4):
+        monkeypatch.setattr(initramfs, '_cpus', lambda: cpus)
+        listings[cpus] = [list_image(path, members=True) for path in good]
+        for path in bad:
+            with pytest.raises(InitramfsError) as err:
+                list_image(path)
+            if path.endswith('/cut'):  # the same words either way for a stream cut short
+                assert ': truncated: the xz stream that starts at offset %d ends without its end marker' % len(early) in str(err.value)
+        assert bool(spawned) is (cpus > 1)
+        assert all('-T0' in argv for argv in spawned)
+    assert listings[1] == listings[4]
 
 
 # ---- module presence: only under (usr/)lib/modules/<that kernel>/, never via '..' (issue 13)
