@@ -209,7 +209,7 @@ ansible_facts:
                 - C(full) when every entry of the image was collected (always, from this module); null without
                   an image or when it could not be read.
                 - C(stopped_early) only where the boot-readiness audit asks for an early stop (module_utils
-                  C(bootchain.collect_initramfs_facts(stop_early=True))) and every required driver was seen:
+                  C(bootchain.collect_initramfs_facts(stop_early=True))) and every required driver was seen -
                   entries after them are not collected, so C(module_count), C(kernel_versions),
                   C(dracut_modules) and C(image_generator) are null; the image is still decoded and its cpio
                   headers checked to the end, so the verdict and any error are those of a full scan.
