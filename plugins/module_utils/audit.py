@@ -130,11 +130,26 @@ def _ext4_threads(root, options, context):
     return facts, ext4threads.finding(facts)
 
 
+def boot_candidates(installed, running, grub_facts):
+    """The installed kernels whose image the verdict reads (bootready.kernels_to_check: the default
+    entry's kernel and every kernel newer than the running one), or None for all of them when
+    that names none installed (a default entry naming a removed kernel: its own reason)."""
+    from ansible_collections.fleetfix.kernel.plugins.module_utils import bootready
+    wanted = bootready.kernels_to_check({'kernels': [{'version': kver} for kver in installed], 'running_kernel': running}, grub_facts)
+    selected = [kver for kver in wanted if kver in installed]
+    return selected or None
+
+
 def _boot_readiness(root, options, context):
     from ansible_collections.fleetfix.kernel.plugins.module_utils import bootchain, bootloader, bootready
-    initramfs_facts = bootchain.collect_initramfs_facts(root, extra=options.get('boot_extra_drivers'), on_error='report',
-                                                        stop_early=True)
     grub_facts = bootloader.collect(root)
+    # Only the images that can boot next are decoded: an older kernel's image is not what the
+    # host boots after a reboot, and its verdict was never part of the finding (bootready
+    # evaluates the same kernels). Each image read is read to its end (the early stop only skips
+    # collecting entries), so a damaged image gets the verdict of a full scan.
+    selected = boot_candidates(bootchain.installed_kernels(root), bootchain.running_kernel(root), grub_facts)
+    initramfs_facts = bootchain.collect_initramfs_facts(root, kernels=selected, extra=options.get('boot_extra_drivers'),
+                                                        on_error='report', stop_early=True)
     facts = {'initramfs': initramfs_facts, 'grub': grub_facts}
     return facts, bootready.finding(initramfs_facts, grub_facts)
 

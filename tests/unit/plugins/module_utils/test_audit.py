@@ -202,3 +202,37 @@ def test_a_story_compiles_only_its_own_code(tmp_path):
     others = ("memory", "ext4threads", "docker_check", "kconfig", "slab", "timeval", "netif", "sysctl_d",
               "bootchain", "bootloader", "bootready", "initramfs")
     assert [name for name in others if name in loaded] == []
+
+
+# --- boot_readiness reads only the images that can boot next (issue 19) -----------------------
+
+@pytest.mark.parametrize("installed, running, default, expected", [
+    (["5.10.0-1", "5.10.0-2", "5.10.0-3"], "5.10.0-3", "5.10.0-3", ["5.10.0-3"]),            # steady state: one image of three
+    (["5.10.0-1", "5.10.0-2", "5.10.0-3"], "5.10.0-1", "5.10.0-3", ["5.10.0-3", "5.10.0-2"]),  # upgraded, not rebooted
+    (["5.10.0-1", "5.10.0-2", "5.10.0-3"], "5.10.0-3", "5.10.0-1", ["5.10.0-1"]),            # default pinned to an older one
+    (["5.10.0-1", "5.10.0-2"], "5.10.0-2", None, ["5.10.0-2"]),                               # no boot loader read: the running one
+    (["5.10.0-1", "5.10.0-2"], "5.10.0-2", "5.9.0-9", None),                                 # default names a removed kernel: all
+    ([], "5.10.0-2", None, None),
+])
+def test_boot_readiness_decodes_only_the_images_its_verdict_reads(installed, running, default, expected):
+    grub = {"flavour": "grub2", "default_entry": {"version": default}} if default else {}
+    assert audit.boot_candidates(installed, running, grub) == expected
+    if expected:  # the same kernels the finding evaluates once the facts hold only those
+        from ansible_collections.fleetfix.kernel.plugins.module_utils import bootready
+        facts = {"running_kernel": running, "kernels": [{"version": k} for k in installed if k in expected]}
+        assert sorted(bootready.kernels_to_check(facts, grub)) == sorted(expected)
+
+
+def test_the_boot_collector_passes_the_candidates_and_the_early_stop(monkeypatch):
+    from ansible_collections.fleetfix.kernel.plugins.module_utils import bootchain, bootloader
+    seen = {}
+    monkeypatch.setattr(bootloader, "collect", lambda root: {"flavour": "grub2", "default_entry": {"version": "6.1.0-2"}})
+    monkeypatch.setattr(bootchain, "installed_kernels", lambda root: ["6.1.0-1", "6.1.0-2"])
+    monkeypatch.setattr(bootchain, "running_kernel", lambda root: "6.1.0-2")
+
+    def collect(root, **kwargs):
+        seen.update(kwargs)
+        return {"kernels": [], "running_kernel": "6.1.0-2"}
+    monkeypatch.setattr(bootchain, "collect_initramfs_facts", collect)
+    audit._boot_readiness("/", {"boot_extra_drivers": ["nvme"]}, {})
+    assert seen == {"kernels": ["6.1.0-2"], "extra": ["nvme"], "on_error": "report", "stop_early": True}
