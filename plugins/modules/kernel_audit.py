@@ -137,7 +137,10 @@ findings:
           type: list
           elements: str
 facts:
-  description: What each story's collector read, as its facts module returns it (null on C(error)). For C(boot_readiness) only the kernels it evaluates - the default entry's and every one newer than the running one - are read; an older kernel's initramfs is not decoded.
+  description:
+    - What each story's collector read, as its facts module returns it (null on C(error)).
+    - For C(boot_readiness) only the kernels it evaluates - the default entry's and every one newer than
+      the running one - are read; an older kernel's initramfs is not decoded.
   returned: always
   type: dict
 timings_ms:
