@@ -147,9 +147,9 @@ def _boot_readiness(root, options, context):
     # host boots after a reboot, and its verdict was never part of the finding (bootready
     # evaluates the same kernels). Each image read is read to its end (the early stop only skips
     # collecting entries), so a damaged image gets the verdict of a full scan.
-    selected = boot_candidates(bootchain.installed_kernels(root), bootchain.running_kernel(root), grub_facts)
-    initramfs_facts = bootchain.collect_initramfs_facts(root, kernels=selected, extra=options.get('boot_extra_drivers'),
-                                                        on_error='report', stop_early=True)
+    initramfs_facts = bootchain.collect_initramfs_facts(
+        root, extra=options.get('boot_extra_drivers'), on_error='report', stop_early=True,
+        select=lambda installed, running: boot_candidates(installed, running, grub_facts))
     facts = {'initramfs': initramfs_facts, 'grub': grub_facts}
     return facts, bootready.finding(initramfs_facts, grub_facts)
 

@@ -700,13 +700,16 @@ def _image_report(root, kver, files, generator, required, contents, on_error, ru
 
 
 def collect_initramfs_facts(root, kernels=None, required=None, extra=None, contents=False, on_error='fail',
-                            stop_early=False):
+                            stop_early=False, select=None):
     """What initramfs_facts returns. ``stop_early``: each image's entries are collected only as
     far as the verdict needs, the image still checked to its end (see _image_report) - for the
     boot-readiness audit; the facts module and every listing asked for with ``contents`` collect
-    every entry."""
+    every entry. ``select(installed, running)``: the kernels to read, chosen from what this call
+    reads anyway (None: all), when ``kernels`` does not name them."""
     running = running_kernel(root)
     installed = installed_kernels(root)
+    if not kernels and select is not None:
+        kernels = select(installed, running)
     newest = installed[-1] if installed else None
     generator = system_generator(root)
     if generator == 'dracut':

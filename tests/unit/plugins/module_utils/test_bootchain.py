@@ -465,3 +465,15 @@ def test_builtin_required_drivers_are_not_waited_for(megasas_host):
     facts = bootchain.collect_initramfs_facts(megasas_host, kernels=[OLD], required=["sd_mod", "pinctrl_amd"], stop_early=True)
     (kernel,) = facts["kernels"]
     assert kernel["scan"] == "stopped_early" and kernel["missing_drivers"] == []
+
+
+def test_select_reads_only_the_kernels_it_picks_from_what_the_call_reads(megasas_host):
+    seen = []
+
+    def newer(installed, running):
+        seen.append((list(installed), running))
+        return [kver for kver in installed if kver != running]
+    facts = bootchain.collect_initramfs_facts(megasas_host, select=newer)
+    assert seen == [([OLD, NEW], OLD)]
+    assert [k["version"] for k in facts["kernels"]] == [NEW]
+    assert [k["version"] for k in bootchain.collect_initramfs_facts(megasas_host, select=lambda i, r: None)["kernels"]] == [OLD, NEW]
