@@ -21,6 +21,10 @@ import hashlib
 import json
 import re
 
+# The roles a finding's fix may name (the module_utils list the collectors use); toggle() gives
+# the remediate.yml variable that turns one on, and its tag is the role's name.
+from ansible_collections.fleetfix.kernel.plugins.module_utils.findings import FIX_ROLES
+
 try:
     from shlex import quote as _shell_quote
 except ImportError:  # pragma: no cover - Python 2 controller (not supported by ansible-core 2.16+)
@@ -35,8 +39,6 @@ GROUP_RANK = {'error': 0, 'fail': 1, 'failed': 2, 'unreachable': 3, 'warn': 4}
 STATUS_RANK = {'error': 0, 'fail': 1, 'warn': 2, 'ok': 3, 'not_applicable': 4}
 LIMIT_DIR = 'limit'
 INVENTORY_FILE = 'fleet-findings.yml'
-# The role a fix names -> the remediate.yml toggle that turns it on (its tag is the role's name).
-FIX_ROLES = ('pipe_size', 'vm_watermarks', 'docker_kernel_check', 'persistent_net', 'grub_root_uuid', 'initramfs_drivers')
 _SLUG_MAX = 72
 # A host name Ansible's --limit matches as itself only: no pattern syntax (~ regex, ! & prefixes,
 # glob characters, a [n:m] subscript), no whitespace or control character (lines are stripped).
@@ -129,22 +131,27 @@ def _merge_remedies(remedies):
     return merged
 
 
+def _action_items(hosts):
+    """(host, story, status, cause, remedy) of every finding that needs action, and of every host
+    not audited (story None, status failed or unreachable), hosts in name order."""
+    for host in sorted(hosts):
+        entry = hosts[host]
+        if entry.get('state') != 'audited':
+            state = entry.get('state') if entry.get('state') in HOST_PROBLEMS else 'failed'
+            yield host, None, state, 'host unreachable' if state == 'unreachable' else 'kernel_audit failed', None
+            continue
+        for finding in entry.get('findings') or []:
+            if finding.get('status') in ACTION_STATUSES:
+                yield host, finding.get('story'), finding['status'], finding.get('cause') or finding['status'], finding.get('remedy')
+
+
 def groups(hosts, report_dir='reports'):
     """Hosts with the same story, status and cause, as a list: worst status first, then the
     largest group, then by story and cause. Host states failed and unreachable are groups too
     (their command re-runs the audit on them)."""
     buckets = {}
-    for host in sorted(hosts):
-        entry = hosts[host]
-        if entry.get('state') != 'audited':
-            state = entry.get('state') if entry.get('state') in HOST_PROBLEMS else 'failed'
-            cause = 'host unreachable' if state == 'unreachable' else 'kernel_audit failed'
-            buckets.setdefault((None, state, cause), []).append((host, None))
-            continue
-        for finding in entry.get('findings') or []:
-            if finding.get('status') in ACTION_STATUSES:
-                key = (finding.get('story'), finding['status'], finding.get('cause') or finding['status'])
-                buckets.setdefault(key, []).append((host, finding.get('remedy')))
+    for host, story, status, cause, rem in _action_items(hosts):
+        buckets.setdefault((story, status, cause), []).append((host, rem))
     out, used = [], set()
     for (story, status, cause), members in buckets.items():
         base = '%s-%s-%s' % (story or 'host', status, _slug(cause))
@@ -178,15 +185,8 @@ def story_lists(hosts, report_dir='reports'):
     """One host list per story and status that needs action (``<story>-<status>``) and per host
     problem (``unreachable``, ``failed``): [{id, story, status, count, hosts, limit_file, command}]."""
     lists = {}
-    for host in sorted(hosts):
-        entry = hosts[host]
-        if entry.get('state') != 'audited':
-            state = entry.get('state') if entry.get('state') in HOST_PROBLEMS else 'failed'
-            lists.setdefault((None, state), []).append(host)
-            continue
-        for finding in entry.get('findings') or []:
-            if finding.get('status') in ACTION_STATUSES:
-                lists.setdefault((finding.get('story'), finding['status']), []).append(host)
+    for host, story, status, _cause, _remedy in _action_items(hosts):
+        lists.setdefault((story, status), []).append(host)
     out = []
     for (story, status), members in sorted(lists.items(), key=lambda item: (item[0][0] or '', GROUP_RANK.get(item[0][1], 9))):
         name = '%s-%s' % (story, status) if story else status
