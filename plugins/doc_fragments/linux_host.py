@@ -7,8 +7,9 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """Where a module of the collection that changes the host runs (the read-only ones say it in
-    fleetfix.kernel.read_only, with their check and diff attributes)."""
+    """Where a module of the collection runs on the host: every module that runs there uses it
+    (the read-only ones beside fleetfix.kernel.read_only, which gives their check and diff
+    attributes)."""
 
     DOCUMENTATION = r'''
 options: {}

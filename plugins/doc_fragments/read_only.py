@@ -18,14 +18,6 @@ attributes:
   diff_mode:
     description: Changes nothing, so there is no diff.
     support: none
-  platform:
-    description: Target operating systems.
-    platforms: linux
-    support: full
-notes:
-  - Runs on the managed host with Python 2.7 or 3.6+ and the standard library only. CentOS 7 with its system
-    Python 2.7; CentOS 6 only with a Python 2.7 installed beside its system 2.6 (set C(ansible_python_interpreter)
-    to it) and ansible-core 2.16, the last release that drives Python 2.7 targets.
 '''
 
     FACTS = r'''

@@ -64,6 +64,7 @@ options:
     default: []
 extends_documentation_fragment:
   - fleetfix.kernel.read_only
+  - fleetfix.kernel.linux_host
 seealso:
   - name: check-config.sh (current)
     description: Docker's own script at the commit the V(current) profile follows.

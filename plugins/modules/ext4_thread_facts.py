@@ -38,6 +38,7 @@ options:
     default: 5.0
 extends_documentation_fragment:
   - fleetfix.kernel.read_only
+  - fleetfix.kernel.linux_host
   - fleetfix.kernel.read_only.facts
 '''
 

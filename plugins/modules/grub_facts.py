@@ -34,6 +34,7 @@ requirements:
 options: {}
 extends_documentation_fragment:
   - fleetfix.kernel.read_only
+  - fleetfix.kernel.linux_host
   - fleetfix.kernel.read_only.facts
 '''
 

@@ -72,6 +72,7 @@ options:
     default: fail
 extends_documentation_fragment:
   - fleetfix.kernel.read_only
+  - fleetfix.kernel.linux_host
   - fleetfix.kernel.read_only.facts
 '''
 

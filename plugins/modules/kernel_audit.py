@@ -63,6 +63,7 @@ options:
     default: []
 extends_documentation_fragment:
   - fleetfix.kernel.read_only
+  - fleetfix.kernel.linux_host
 seealso:
   - module: fleetfix.kernel.pipe_facts
   - module: fleetfix.kernel.initramfs_facts

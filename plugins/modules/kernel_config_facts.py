@@ -39,6 +39,7 @@ options:
     elements: str
 extends_documentation_fragment:
   - fleetfix.kernel.read_only
+  - fleetfix.kernel.linux_host
   - fleetfix.kernel.read_only.facts
 '''
 

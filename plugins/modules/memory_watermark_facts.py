@@ -72,6 +72,7 @@ options:
     default: 67108864
 extends_documentation_fragment:
   - fleetfix.kernel.read_only
+  - fleetfix.kernel.linux_host
   - fleetfix.kernel.read_only.facts
 notes:
   - Reading C(/dev/kmsg) needs root where C(kernel.dmesg_restrict) is 1.

@@ -40,6 +40,7 @@ options:
     default: true
 extends_documentation_fragment:
   - fleetfix.kernel.read_only
+  - fleetfix.kernel.linux_host
   - fleetfix.kernel.read_only.facts
 seealso:
   - name: pipe(7)

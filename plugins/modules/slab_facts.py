@@ -30,6 +30,7 @@ options:
     default: false
 extends_documentation_fragment:
   - fleetfix.kernel.read_only
+  - fleetfix.kernel.linux_host
   - fleetfix.kernel.read_only.facts
 '''
 

@@ -40,6 +40,7 @@ options:
     default: SO_RCVTIMEO
 extends_documentation_fragment:
   - fleetfix.kernel.read_only
+  - fleetfix.kernel.linux_host
 '''
 
 EXAMPLES = r'''
