@@ -76,10 +76,8 @@ attributes:
         bytes written (bytes that are not UTF-8 shown as C(\xNN)).
       - GRUB 2 under C(--check), BLS - each entry's C(root=) before and after.
     support: full
-  platform:
-    description: Target operating systems.
-    platforms: linux
-    support: full
+extends_documentation_fragment:
+  - fleetfix.kernel.linux_host
 '''
 
 EXAMPLES = r'''

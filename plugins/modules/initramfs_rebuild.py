@@ -113,10 +113,8 @@ attributes:
   diff_mode:
     description: The configuration file before and after, byte for byte; for each image to rebuild, the drivers it lacks before and holds after.
     support: full
-  platform:
-    description: Target operating systems.
-    platforms: linux
-    support: full
+extends_documentation_fragment:
+  - fleetfix.kernel.linux_host
 '''
 
 EXAMPLES = r'''
